@@ -1,0 +1,39 @@
+"""Pure OCR: an image or PDF in; page texts, confidences and a searchable PDF out.
+
+No Prefect, no database, no configuration objects: callers pass plain values.
+"""
+
+from ocr.document import PAGE_SEPARATOR, OcrResult, PageResult, engine_version, ocr_document
+from ocr.errors import (
+    EmptyDocumentError,
+    EncryptedPdfError,
+    ImageTooLargeError,
+    InputUnreadableError,
+    OcrError,
+    OcrFailedError,
+    OcrTimeoutError,
+    ToolMissingError,
+    UnsupportedFormatError,
+)
+from ocr.pages import SUPPORTED_SUFFIXES, set_pixel_limit
+from ocr.probe import check_tools
+
+__all__ = [
+    "PAGE_SEPARATOR",
+    "SUPPORTED_SUFFIXES",
+    "EmptyDocumentError",
+    "EncryptedPdfError",
+    "ImageTooLargeError",
+    "InputUnreadableError",
+    "OcrError",
+    "OcrFailedError",
+    "OcrResult",
+    "OcrTimeoutError",
+    "PageResult",
+    "ToolMissingError",
+    "UnsupportedFormatError",
+    "check_tools",
+    "engine_version",
+    "ocr_document",
+    "set_pixel_limit",
+]

@@ -1,0 +1,1 @@
+"""One module per external program; nothing outside `ocr` calls them directly."""

@@ -1,0 +1,34 @@
+"""Build the per-process pipeline context from validated settings."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from ocr import set_pixel_limit
+from records.archive import Archive
+from records.classify import Classifier
+from records.config import Settings
+from records.ledger import Ledger
+from records.pipeline import OcrSettings, PipelineContext
+
+
+@lru_cache(maxsize=8)
+def ledger_for(url: str) -> Ledger:
+    """One engine (and connection pool) per database per process."""
+    return Ledger(url)
+
+
+def build_context(settings: Settings) -> PipelineContext:
+    pipeline = settings.pipeline
+    set_pixel_limit(pipeline.ocr.max_image_pixels)
+    return PipelineContext(
+        archive=Archive(pipeline.archive_dir),
+        ledger=ledger_for(pipeline.ledger),
+        classifier=Classifier(settings.classification),
+        quarantine_root=pipeline.quarantine_dir,
+        work_root=pipeline.work_dir,
+        languages={slug: c.languages for slug, c in settings.councils.items()},
+        ocr=OcrSettings(
+            dpi=pipeline.ocr.dpi, page_timeout=pipeline.ocr.page_timeout_seconds, psm=pipeline.ocr.psm
+        ),
+    )

@@ -1,0 +1,106 @@
+"""Digitisation progress per council and record type, against each council's own estimate.
+
+Counts come from the ledger; the estimate only ever divides them. A council with no
+estimate is reported as unknown, never given a made-up percentage.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from records.config import Council
+from records.ledger import Counter
+
+ALL_TYPES = "all"
+UNKNOWN = "unknown"
+#: The Freedom of Information survey's answer bands, lowest first.
+BANDS = ("0–25%", "26–50%", "51–75%", "76–99%", "100%")
+
+
+@dataclass(frozen=True, slots=True)
+class ProgressRow:
+    council: str
+    record_type: str
+    records: int
+    pages: int
+    estimate_pages: int | None
+    percent: float | None
+    band: str
+    failed: int = 0
+
+
+def band_for(digitised: int, estimate: int | None) -> str:
+    """Band by whole percent digitised; 100% only when nothing is left to do."""
+    if not estimate:
+        return UNKNOWN
+    if digitised >= estimate:
+        return BANDS[4]
+    whole = math.floor(100 * digitised / estimate)
+    if whole <= 25:
+        return BANDS[0]
+    if whole <= 50:
+        return BANDS[1]
+    if whole <= 75:
+        return BANDS[2]
+    return BANDS[3]
+
+
+def percent_for(digitised: int, estimate: int | None) -> float | None:
+    if not estimate:
+        return None
+    return round(100 * digitised / estimate, 1)
+
+
+def progress_rows(
+    councils: Mapping[str, Council],
+    counters: Iterable[Counter],
+    failures: Mapping[str, int] | None = None,
+    *,
+    only: str | None = None,
+) -> list[ProgressRow]:
+    """One 'all' row per council, then one row per record type it has counts or estimates for."""
+    failures = failures or {}
+    by_council: dict[str, dict[str, Counter]] = defaultdict(dict)
+    for counter in counters:
+        by_council[counter.council][counter.record_type] = counter
+    rows: list[ProgressRow] = []
+    for slug in sorted(set(councils) | set(by_council)):
+        if only and slug != only:
+            continue
+        council = councils.get(slug)
+        inventory = council.inventory if council else None
+        counts = by_council.get(slug, {})
+        pages = sum(c.pages for c in counts.values())
+        estimate = inventory.pages if inventory else None
+        rows.append(
+            ProgressRow(slug, ALL_TYPES, sum(c.records for c in counts.values()), pages, estimate,
+                        percent_for(pages, estimate), band_for(pages, estimate), failures.get(slug, 0))
+        )
+        type_estimates = inventory.by_type if inventory else {}
+        for record_type in sorted(set(counts) | set(type_estimates)):
+            counter = counts.get(record_type)
+            done = counter.pages if counter else 0
+            est = type_estimates.get(record_type)
+            rows.append(
+                ProgressRow(slug, record_type, counter.records if counter else 0, done, est,
+                            percent_for(done, est), band_for(done, est))
+            )
+    return rows
+
+
+def markdown_table(rows: Iterable[ProgressRow]) -> str:
+    lines = [
+        "| Council | Record type | Records | Pages digitised | Estimated pages | % digitised | FoI band | Failed, needs attention |",
+        "|---|---|---:|---:|---:|---:|---|---:|",
+    ]
+    for r in rows:
+        lines.append(
+            f"| {r.council} | {r.record_type} | {r.records} | {r.pages} | "
+            f"{r.estimate_pages if r.estimate_pages is not None else UNKNOWN} | "
+            f"{f'{r.percent:.1f}%' if r.percent is not None else UNKNOWN} | {r.band} | "
+            f"{r.failed if r.record_type == ALL_TYPES else ''} |"
+        )
+    return "\n".join(lines)

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Install what council-digitise needs on Debian (as root), once: Tesseract with English and
+# Welsh, Poppler, fonts for the sample generator, and a virtualenv with the project in it.
+# Safe to run again: it only installs what is missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+APT_PACKAGES=(tesseract-ocr tesseract-ocr-eng tesseract-ocr-cym tesseract-ocr-osd poppler-utils
+              fonts-dejavu-core fonts-liberation python3-venv)
+VENV=${DIGITISE_VENV:-.venv}
+
+missing=()
+for pkg in "${APT_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done
+if ((${#missing[@]})); then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "bootstrap: missing Debian packages ${missing[*]}; run as root or install them" >&2
+    exit 3
+  fi
+  echo "bootstrap: installing ${missing[*]}" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+PYTHON=${PYTHON:-python3}
+stamp="$VENV/.installed-$(sha256sum pyproject.toml | cut -c1-16)"
+if [ ! -f "$stamp" ]; then
+  echo "bootstrap: preparing the Python environment in $VENV" >&2
+  [ -x "$VENV/bin/python" ] || "$PYTHON" -m venv "$VENV"
+  "$VENV/bin/python" -m pip install -q --upgrade pip >/dev/null
+  "$VENV/bin/python" -m pip install -q -e ".[test]"
+  rm -f "$VENV"/.installed-* && touch "$stamp"
+fi

@@ -1,0 +1,95 @@
+"""Shared fixtures: real config, real files, real Tesseract; storage under tmp_path."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PIL import Image, ImageDraw, ImageFont
+
+from records import Settings, load_settings
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = ROOT / "samples" / "scans"
+FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--runslow", action="store_true", help="also run tests marked slow")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if config.getoption("--runslow"):
+        return
+    skip = pytest.mark.skip(reason="slow: run with --runslow")
+    for item in items:
+        if "slow" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _tools_present() -> None:
+    """Locally a missing tool skips; in CI it fails, because CI must install it."""
+    missing = [t for t in ("tesseract", "pdftoppm", "pdftotext") if shutil.which(t) is None]
+    if missing:
+        if os.environ.get("CI"):
+            pytest.fail(f"CI is missing {missing}: scripts/bootstrap.sh must install them")
+        pytest.skip(f"missing tools: {missing}")
+
+
+@pytest.fixture(scope="session")
+def settings() -> Settings:
+    return load_settings(ROOT / "config")
+
+
+@pytest.fixture(scope="session")
+def ground_truth() -> dict[str, dict[str, Any]]:
+    data = json.loads((SAMPLES / "ground_truth.json").read_text(encoding="utf-8"))
+    return {r["path"]: r for r in data["records"]}
+
+
+@pytest.fixture
+def data_settings(settings: Settings, tmp_path: Path) -> Settings:
+    return settings.with_data_dir(tmp_path / "data")
+
+
+PageMaker = Callable[..., Path]
+
+
+@pytest.fixture
+def make_page(tmp_path: Path) -> PageMaker:
+    """Render lines of text to an A4-width 300 dpi page image (PNG unless the name says otherwise)."""
+
+    def make(lines: list[str], name: str = "page.png", **save: Any) -> Path:
+        image = render_lines(lines)
+        path = tmp_path / name
+        image.save(path, dpi=(300, 300), **save)
+        return path
+
+    return make
+
+
+def render_lines(lines: list[str], size: tuple[int, int] = (2480, 1400)) -> Image.Image:
+    font = ImageFont.truetype(FONT, 46)
+    image = Image.new("L", size, 255)
+    draw = ImageDraw.Draw(image)
+    for n, line in enumerate(lines):
+        draw.text((180, 160 + 80 * n), line, font=font, fill=0)
+    return image
+
+
+def words(text: str) -> list[str]:
+    return [w.strip(".,:;()[]'\"").lower() for w in text.split() if w.strip(".,:;()[]'\"")]
+
+
+def word_recall(truth: str, ocr: str) -> float:
+    from collections import Counter
+
+    want, got = Counter(words(truth)), Counter(words(ocr))
+    total = sum(want.values())
+    return sum(min(n, got[w]) for w, n in want.items()) / total if total else 1.0
