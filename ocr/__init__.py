@@ -19,8 +19,6 @@ from ocr.pages import SUPPORTED_SUFFIXES, set_pixel_limit
 from ocr.probe import check_tools
 
 __all__ = [
-    "PAGE_SEPARATOR",
-    "SUPPORTED_SUFFIXES",
     "EmptyDocumentError",
     "EncryptedPdfError",
     "ImageTooLargeError",
@@ -29,7 +27,9 @@ __all__ = [
     "OcrFailedError",
     "OcrResult",
     "OcrTimeoutError",
+    "PAGE_SEPARATOR",
     "PageResult",
+    "SUPPORTED_SUFFIXES",
     "ToolMissingError",
     "UnsupportedFormatError",
     "check_tools",
