@@ -1,0 +1,1 @@
+"""Side-by-side measurements; run as scripts, never as timed tests."""

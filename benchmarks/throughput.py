@@ -1,0 +1,159 @@
+"""Pages per second of this pipeline against the machine's limit and against OCRmyPDF.
+
+On the same generated pages, in one run (the machine is noisy, so only ratios measured
+side by side mean anything):
+  (a) the limit: plain `tesseract` CLI, one process per core, OMP_THREAD_LIMIT=1, PDF + text
+  (b) `ocrmypdf --jobs <cores> --output-type pdf` on the same pages as one PDF
+  (c) this pipeline's flow end to end: OCR, searchable PDF, classification, archive, ledger
+
+Usage: python -m benchmarks.throughput --pages 50 [--workers N] [--skip-ocrmypdf]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass
+class Measured:
+    name: str
+    pages: int
+    wall: float
+    recall: float | None = None
+
+    @property
+    def pages_per_s(self) -> float:
+        return self.pages / self.wall
+
+
+def _words(text: str) -> Counter[str]:
+    return Counter(w.strip(".,:;()[]'\"").lower() for w in text.split() if w.strip(".,:;()[]'\""))
+
+
+def recall(truth: list[str], texts: list[str]) -> float:
+    hit = total = 0
+    for want_text, got_text in zip(truth, texts, strict=True):
+        want, got = _words(want_text), _words(got_text)
+        total += sum(want.values())
+        hit += sum(min(n, got[w]) for w, n in want.items())
+    return hit / total if total else 1.0
+
+
+def make_pages(out: Path, count: int, seed: int) -> tuple[list[Path], list[str]]:
+    from samples.generate import generate_pages
+
+    records = generate_pages(out, count, seed)
+    return [out / r.path for r in records], ["\n".join(r.pages) for r in records]
+
+
+def run_tesseract_cli(pages: list[Path], out: Path, workers: int) -> float:
+    out.mkdir(parents=True)
+    env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
+
+    def one(page: Path) -> None:
+        subprocess.run(["tesseract", str(page), str(out / page.stem), "-l", "eng", "pdf", "txt"],
+                       check=True, capture_output=True, env=env)
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        list(pool.map(one, pages))
+    return time.perf_counter() - started
+
+
+def run_ocrmypdf(pages: list[Path], out: Path, workers: int) -> float:
+    import img2pdf
+
+    out.mkdir(parents=True)
+    source = out / "pages.pdf"
+    source.write_bytes(img2pdf.convert([str(p) for p in pages]))
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "ocrmypdf", "--jobs", str(workers), "--output-type", "pdf",
+                    "--sidecar", str(out / "pages.txt"), "-q", str(source), str(out / "ocr.pdf")],
+                   check=True)
+    return time.perf_counter() - started
+
+
+def run_pipeline(pages: list[Path], out: Path, workers: int) -> dict:
+    batch = out / "scans" / "ashbourne" / "benchmark"
+    batch.mkdir(parents=True)
+    for page in pages:
+        os.link(page, batch / page.name)
+    proc = subprocess.run(
+        [sys.executable, "-m", "benchmarks._pipeline_run", str(out / "scans"), str(out / "data"), str(workers)],
+        check=True, capture_output=True, text=True, cwd=ROOT,
+    )
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def pipeline_texts(pages: list[Path], data: Path) -> list[str]:
+    by_source = {}
+    for sidecar in (data / "archive").rglob("*.json"):
+        meta = json.loads(sidecar.read_text(encoding="utf-8"))
+        by_source[Path(meta["source"]["path"]).name] = sidecar.with_suffix(".txt").read_text(encoding="utf-8")
+    return [by_source.get(p.name, "") for p in pages]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--pages", type=int, default=50)
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--seed", type=int, default=11)
+    parser.add_argument("--skip-ocrmypdf", action="store_true")
+    parser.add_argument("--keep", type=Path, help="keep the work folder here instead of a temporary one")
+    args = parser.parse_args()
+
+    work = args.keep or Path(tempfile.mkdtemp(prefix="digitise-bench-"))
+    try:
+        pages, truth = make_pages(work / "pages", args.pages, args.seed)
+        results: list[Measured] = []
+
+        wall = run_tesseract_cli(pages, work / "tesseract", args.workers)
+        texts = [(work / "tesseract" / f"{p.stem}.txt").read_text(encoding="utf-8") for p in pages]
+        results.append(Measured("(a) tesseract CLI, 1 process/core", len(pages), wall, recall(truth, texts)))
+
+        if not args.skip_ocrmypdf:
+            wall = run_ocrmypdf(pages, work / "ocrmypdf", args.workers)
+            texts = (work / "ocrmypdf" / "pages.txt").read_text(encoding="utf-8").split("\f")[: len(pages)]
+            results.append(Measured(f"(b) ocrmypdf --jobs {args.workers}", len(pages), wall, recall(truth, texts)))
+
+        run = run_pipeline(pages, work / "pipeline", args.workers)
+        texts = pipeline_texts(pages, work / "pipeline" / "data")
+        results.append(Measured("(c) council-digitise flow", len(pages), run["wall"], recall(truth, texts)))
+        report(results, run, args)
+    finally:
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+def report(results: list[Measured], run: dict, args: argparse.Namespace) -> None:
+    print(f"\n{args.pages} pages, {args.workers} workers, {os.cpu_count()} cores\n")
+    print(f"{'engine':40} {'wall s':>8} {'pages/s':>8} {'word recall':>12}")
+    for r in results:
+        print(f"{r.name:40} {r.wall:8.1f} {r.pages_per_s:8.3f} {r.recall:12.4f}")
+    by = {r.name[:3]: r for r in results}
+    a, c = by["(a)"], by["(c)"]
+    print(f"\nc/a (pipeline vs the limit)      {c.pages_per_s / a.pages_per_s:.3f}   target >= 0.9")
+    if "(b)" in by:
+        print(f"c/b (pipeline vs OCRmyPDF)       {c.pages_per_s / by['(b)'].pages_per_s:.3f}   target >= 1.3")
+    print(f"pipeline peak RSS                {run['peak_rss_mib']:.0f} MiB   target < 500 MiB, flat with pages")
+    print(f"largest child process RSS        {run['largest_child_rss_mib']:.0f} MiB (one tesseract, or the embedded Prefect server)")
+    outside = max(0.0, c.wall - a.wall) / c.wall
+    print(f"time outside Tesseract           {100 * outside:.1f}% of pipeline wall time   target < 5%")
+    print(f"summary                          {run['summary']}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Synthetic, fictional UK council scans with exact ground truth, and their generator."""
