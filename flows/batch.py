@@ -2,6 +2,11 @@
 
 Flow-run names carry the council and batch so operators can find a run in the UI; no
 parameter, task name or result carries a file name or any OCR text.
+
+A batch run that quarantined more than `max_quarantined_share` of its inputs still publishes
+its artifacts, then ends Failed (red in the UI) with a message saying so; the scan-root run
+that contains it ends Failed too. Called directly, either raises `QuarantineLimitExceeded`,
+which carries the summary.
 """
 
 from __future__ import annotations
@@ -16,15 +21,46 @@ from prefect import flow, get_run_logger
 from prefect.artifacts import create_markdown_artifact, create_progress_artifact, update_progress_artifact
 from prefect.futures import as_completed
 from prefect.runtime import flow_run
-from prefect.task_runners import ThreadPoolTaskRunner
+from prefect.states import Failed, State
+from prefect.task_runners import TaskRunner
 
+from flows.artifacts import artifact_key, publish_quarantine_table
+from flows.runners import THREADS, make_task_runner
 from flows.settings import context_for, resolve_settings
 from flows.tasks import process_record_task, quarantine_record_task
 from ocr import check_tools
-from records import BatchSummary, RecordOutcome, ScanItem, discover, markdown_table, merge, progress_rows, summarise
+from records import (
+    BatchSummary,
+    ExitCode,
+    RecordError,
+    RecordOutcome,
+    ScanItem,
+    build_report,
+    current_progress,
+    discover,
+    markdown_report,
+    markdown_table,
+    merge,
+    remove_stale_files,
+    summarise,
+)
 
 #: In-process observers (the CLI's progress bar): called with (done, total) as records finish.
 progress_listeners: list[Callable[[int, int], None]] = []
+
+
+class QuarantineLimitExceeded(RecordError):
+    """A run quarantined more of a batch than `max_quarantined_share` allows; carries its summary."""
+
+    code = "quarantine_limit"
+    exit_code = ExitCode.quarantined
+
+    def __init__(self, message: str, summary: dict[str, Any]) -> None:
+        super().__init__(message, summary)
+        self.message, self.summary = message, summary
+
+    def __str__(self) -> str:
+        return self.message
 
 
 def _notify(done: int, total: int) -> None:
@@ -46,7 +82,7 @@ def _batches(scan_root: str, council: str | None, config_dir: str | None) -> dic
 def process_batch(
     scan_root: str, council: str, batch: str,
     config_dir: str | None = None, data_dir: str | None = None,
-) -> dict[str, Any]:
+) -> dict[str, Any] | State:
     """OCR, classify, archive and count every file of one batch folder, in parallel."""
     logger = get_run_logger()
     settings = resolve_settings(config_dir, data_dir)
@@ -58,16 +94,41 @@ def process_batch(
         for r in refused
     ]
     total = len(items) + len(refused)
-    progress = create_progress_artifact(progress=0.0, key=_artifact_key("progress", council, batch),
+    progress = create_progress_artifact(progress=_percent(len(outcomes), total),
+                                        key=artifact_key("progress", council, batch),
                                         description=f"Records done in {council}/{batch}")
     futures = {process_record_task.submit(item, config_dir, data_dir): item for item in items}
     for future in as_completed(list(futures)):
         outcomes.append(_outcome(future, futures[future], config_dir, data_dir))
         _notify(len(outcomes), total)
-        update_progress_artifact(progress, progress=100.0 * len(outcomes) / max(total, 1))
+        update_progress_artifact(progress, progress=_percent(len(outcomes), total))
     summary = summarise(outcomes)
     logger.info("batch %s/%s: %s", council, batch, summary.line())
-    return asdict(summary)
+    if summary.quarantined:
+        publish_quarantine_table(config_dir, data_dir, key=artifact_key("quarantine", council, batch),
+                                 council=council, batch=batch)
+    return _batch_result(f"{council}/{batch}", summary, settings.pipeline.max_quarantined_share)
+
+
+def _percent(done: int, total: int) -> float:
+    return 100.0 * done / total if total else 100.0
+
+
+def _batch_result(where: str, summary: BatchSummary, max_share: float) -> dict[str, Any] | State:
+    """The summary, or a Failed state carrying it when too much of the batch was quarantined."""
+    if summary.quarantined_share <= max_share:
+        return asdict(summary)
+    return _failed(
+        f"{where}: {summary.quarantined} of {summary.total} inputs quarantined "
+        f"({summary.quarantined_share:.0%}), more than max_quarantined_share {max_share:.0%} "
+        "in pipeline.yaml; the quarantine table artifact lists each input and what to do",
+        summary,
+    )
+
+
+def _failed(message: str, summary: BatchSummary) -> State:
+    error = QuarantineLimitExceeded(message, asdict(summary))
+    return Failed(message=message, data=error)
 
 
 def _outcome(future: Any, item: ScanItem, config_dir: str | None, data_dir: str | None) -> RecordOutcome:
@@ -90,28 +151,68 @@ def digitise_scan_root(
     config_dir: str | None = None,
     data_dir: str | None = None,
     workers: int | None = None,
-) -> dict[str, Any]:
-    """Process every batch under `scan_root` (or one council's), then publish progress."""
-    logger = get_run_logger()
+    task_runner: str = THREADS,
+) -> dict[str, Any] | State:
+    """Process every batch under `scan_root` (or one council's), then publish progress.
+
+    `task_runner` is `threads`, `dask` (a local multi-process Dask cluster) or the
+    `tcp://` address of a running Dask scheduler."""
+    runner = prepare_run(config_dir, data_dir, workers, task_runner)
+    results = [run_batch(scan_root, council_slug, batch, config_dir, data_dir, runner)
+               for (council_slug, batch) in _batches(scan_root, council, config_dir)]
+    return finish_run(results, config_dir, data_dir, council)
+
+
+def prepare_run(
+    config_dir: str | None, data_dir: str | None, workers: int | None, task_runner: str = THREADS
+) -> TaskRunner:  # type: ignore[type-arg]
+    """Probe the tools, create archive folders and ledger tables up front, clear what crashed
+    runs left behind (never a live run's files); the batches' runner."""
     settings = resolve_settings(config_dir, data_dir)
     check_tools(sorted({c.languages for c in settings.councils.values()}))
-    context_for(config_dir, data_dir)  # create archive folders and ledger tables up front
-    runner = ThreadPoolTaskRunner(max_workers=workers or settings.pipeline.worker_count)
-    summaries = []
-    for (council_slug, batch) in _batches(scan_root, council, config_dir):
-        run = process_batch.with_options(task_runner=runner)
-        summaries.append(BatchSummary(**run(scan_root, council_slug, batch, config_dir, data_dir)))
-    total = merge(summaries)
-    logger.info("scan root done: %s", total.line())
+    remove_stale_files(context_for(config_dir, data_dir))
+    return make_task_runner(task_runner, workers or settings.pipeline.worker_count)
+
+
+BatchResult = tuple[str, BatchSummary, bool]
+
+
+def run_batch(
+    scan_root: str, council: str, batch: str, config_dir: str | None, data_dir: str | None,
+    runner: TaskRunner,  # type: ignore[type-arg]
+) -> BatchResult:
+    """One batch as a sub-flow: ("council/batch", its summary, whether it went over the limit)."""
+    run = process_batch.with_options(task_runner=runner)
+    try:
+        return f"{council}/{batch}", BatchSummary(**run(scan_root, council, batch, config_dir, data_dir)), False
+    except QuarantineLimitExceeded as e:
+        return f"{council}/{batch}", BatchSummary(**e.summary), True
+
+
+def finish_run(
+    results: list[BatchResult], config_dir: str | None, data_dir: str | None, council: str | None,
+) -> dict[str, Any] | State:
+    """Publish progress and the quarantine table; fail the run if any batch went over the limit."""
+    total = merge(summary for _, summary, _ in results)
+    get_run_logger().info("scan root done: %s", total.line())
     publish_progress(config_dir, data_dir, council)
-    return asdict(total)
+    publish_quarantine_table(config_dir, data_dir, council=council)
+    over = [where for where, _, is_over in results if is_over]
+    if not over:
+        return asdict(total)
+    max_share = resolve_settings(config_dir, data_dir).pipeline.max_quarantined_share
+    shown = ", ".join(over[:5]) + (f" and {len(over) - 5} more" if len(over) > 5 else "")
+    return _failed(
+        f"{len(over)} of {len(results)} batches quarantined more than {max_share:.0%} of their inputs "
+        f"({shown}); {total.quarantined} inputs in quarantine, see the quarantined-files artifact",
+        total,
+    )
 
 
 def publish_progress(config_dir: str | None, data_dir: str | None, council: str | None = None) -> str:
     settings = resolve_settings(config_dir, data_dir)
     ledger = context_for(config_dir, data_dir).ledger
-    rows = progress_rows(settings.councils, ledger.counters(), ledger.open_failures(), only=council)
-    table = markdown_table(rows)
+    table = markdown_table(current_progress(settings.councils, ledger, only=council))
     create_markdown_artifact(
         markdown="# Digitisation progress\n\n" + table, key="digitisation-progress",
         description="Per-council and per-record-type progress against inventory estimates",
@@ -119,13 +220,20 @@ def publish_progress(config_dir: str | None, data_dir: str | None, council: str 
     return table
 
 
+def publish_report(config_dir: str | None, data_dir: str | None) -> str:
+    """The full progress report (survey bands, estimates, OCR confidence, daily pages) as markdown."""
+    settings = resolve_settings(config_dir, data_dir)
+    markdown = markdown_report(build_report(settings.councils, context_for(config_dir, data_dir).ledger))
+    create_markdown_artifact(
+        markdown=markdown, key="digitisation-report",
+        description="Progress report: councils per FoI band, estimates used, OCR confidence, pages per day",
+    )
+    return markdown
+
+
 @flow(name="progress-report", log_prints=False)
 def progress_report(config_dir: str | None = None, data_dir: str | None = None, council: str | None = None) -> str:
-    """Publish the progress table from the ledger as a markdown artifact."""
+    """Publish the progress table, the full progress report and the quarantine table as artifacts."""
+    publish_quarantine_table(config_dir, data_dir, council=council)
+    publish_report(config_dir, data_dir)
     return publish_progress(config_dir, data_dir, council)
-
-
-def _artifact_key(kind: str, council: str, batch: str) -> str:
-    """Artifact keys allow lowercase letters, digits and dashes only."""
-    raw = f"{kind}-{council}-{batch}".lower()
-    return "".join(ch if ch.isalnum() else "-" for ch in raw)[:100]

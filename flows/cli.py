@@ -1,17 +1,20 @@
 """The `digitise` command line: validate config, run batches, show progress, run the demo.
 
 Exit codes: 0 ok; 1 unexpected error; 2 usage error; 3 missing tool; 4 bad configuration;
-5 ledger or storage error; 10 finished, but some inputs were quarantined; 130 interrupted.
+5 ledger or storage error; 6 fixity check failed (verify); 10 finished, but some inputs were
+quarantined; 130 interrupted.
 """
 
 from __future__ import annotations
 
+import getpass
 import json
 import os
 import shutil
 import sys
 import time
 from dataclasses import asdict
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any, Optional
 
@@ -25,11 +28,30 @@ os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 
 from flows.settings import context_for, resolve_settings  # noqa: E402
 from ocr import ToolMissingError  # noqa: E402
-from records import ALL_TYPES, ExitCode, ProgressRow, RecordError, progress_rows  # noqa: E402
+from records import ALL_TYPES, ExitCode, FixityReport, ProgressRow, RecordError, verify_archive  # noqa: E402
+from records import (  # noqa: E402
+    DEFAULT_MIN_CONFIDENCE,
+    Classifier,
+    build_report,
+    current_estimates,
+    current_progress,
+    examples_from_ground_truth,
+    index_missing,
+    model_path,
+    record_estimate,
+    review_queue,
+    reviewed_examples,
+    save_model,
+    search_records,
+    set_record_type,
+    train_model,
+    write_report,
+)
 
 EPILOG = (
     "Exit codes: 0 ok, 1 unexpected error, 2 usage error, 3 missing tool, 4 bad configuration, "
-    "5 ledger or storage error, 10 finished with quarantined inputs, 130 interrupted."
+    "5 ledger or storage error, 6 verify found missing or altered files, 10 finished with quarantined inputs, "
+    "130 interrupted."
 )
 SAMPLES = Path(__file__).resolve().parent.parent / "samples" / "scans"
 DEMO_DATA = Path(__file__).resolve().parent.parent / "var" / "demo"
@@ -73,12 +95,13 @@ def run(
     scan_root: Annotated[Path, typer.Argument(help="Folder laid out as <scan root>/<council>/<batch>/<files>.", exists=True, file_okay=False)],
     council: Annotated[Optional[str], typer.Option(help="Process only this council's folder.")] = None,
     workers: Annotated[Optional[int], typer.Option(min=1, help="Documents OCRed in parallel [default: one per core].")] = None,
+    task_runner: Annotated[str, typer.Option(help="threads, dask (local multi-process Dask cluster) or tcp://<dask scheduler>.")] = "threads",
     config: ConfigOpt = None,
     data_dir: DataOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """OCR, classify, archive and count every file under SCAN_ROOT, then print progress."""
-    summary = _run_flow(scan_root, council, workers, _str(config), _str(data_dir))
+    summary = _run_flow(scan_root, council, workers, _str(config), _str(data_dir), task_runner)
     _print_summary(summary, as_json)
     _print_progress(_str(config), _str(data_dir), council, as_json)
     if summary["quarantined"]:
@@ -94,6 +117,28 @@ def progress(
 ) -> None:
     """Show digitisation progress per council and record type, from the ledger."""
     _print_progress(_str(config), _str(data_dir), council, as_json)
+
+
+@app.command()
+def verify(config: ConfigOpt = None, data_dir: DataOpt = None, as_json: JsonOpt = False) -> None:
+    """Recompute the archive's checksums against the ledger: list missing, altered and untracked files."""
+    try:
+        context = context_for(_str(config), _str(data_dir))
+        report = verify_archive(context.archive.root, context.ledger)
+    except RecordError as e:
+        raise _fail(e.exit_code, str(e)) from e
+    _print_fixity(report, as_json)
+    if not report.ok:
+        raise typer.Exit(int(ExitCode.verify_failed))
+
+
+def _print_fixity(report: FixityReport, as_json: bool) -> None:
+    if as_json:
+        out.print_json(json.dumps({"fixity": {**asdict(report), "ok": report.ok}}))
+        return
+    for problem in report.problems:
+        out.print(f"{problem.kind:<11} {problem.path}", markup=False, highlight=False)
+    out.print(f"[bold]Fixity:[/bold] {report.line()}")
 
 
 @app.command()
@@ -113,8 +158,8 @@ def demo(
 
 
 def _run_flow(scan_root: Path, council: str | None, workers: int | None,
-              config_dir: str | None, data_dir: str | None) -> dict[str, Any]:
-    from flows.batch import digitise_scan_root, progress_listeners  # imports Prefect: only when needed
+              config_dir: str | None, data_dir: str | None, task_runner: str = "threads") -> dict[str, Any]:
+    from flows.batch import QuarantineLimitExceeded, digitise_scan_root, progress_listeners  # imports Prefect
 
     try:
         resolve_settings(config_dir, data_dir)
@@ -122,15 +167,63 @@ def _run_flow(scan_root: Path, council: str | None, workers: int | None,
             task_id = bar.add_task("records", total=None)
             progress_listeners.append(lambda done, total: bar.update(task_id, completed=done, total=total))
             try:
-                return digitise_scan_root(str(scan_root.resolve()), council, config_dir, data_dir, workers)
+                return digitise_scan_root(str(scan_root.resolve()), council, config_dir, data_dir, workers, task_runner)
             finally:
                 progress_listeners.clear()
+    except QuarantineLimitExceeded as e:  # the run finished; its summary and exit code say the rest
+        err.print(f"[yellow]warning:[/yellow] {e}")
+        return e.summary
     except ToolMissingError as e:
         raise _fail(ExitCode.missing_tool, str(e)) from e
     except RecordError as e:
         raise _fail(e.exit_code, str(e)) from e
     except KeyboardInterrupt as e:
         raise _fail(ExitCode.interrupted, "interrupted; re-run the same command to resume") from e
+
+
+@app.command()
+def watch(
+    scan_root: Annotated[Path, typer.Argument(help="The scan root the sweep deployment runs on.", exists=True, file_okay=False)],
+    council: Annotated[Optional[str], typer.Option(help="Watch only this council's folder.")] = None,
+    interval: Annotated[float, typer.Option(min=1, help="Seconds between looks at the scan root.")] = 30.0,
+    settle_seconds: Annotated[float, typer.Option(min=0, help="A folder counts once nothing in it changed for this long.")] = 120.0,
+    deployment: Annotated[Optional[str], typer.Option(help="Deployment to start [default: sweep-new-batches/every-15-minutes].")] = None,
+    once: Annotated[bool, typer.Option("--once", help="Look once, start a sweep if needed, and exit.")] = False,
+    config: ConfigOpt = None,
+    data_dir: DataOpt = None,
+) -> None:
+    """Start the sweep deployment on the Prefect server when a new batch folder appears.
+
+    Needs PREFECT_API_URL (scripts/ops-up.sh prints it) and the worker's ledger: give the same
+    --data-dir / DIGITISE_DATA_DIR as the worker has.
+    """
+    from prefect.exceptions import ObjectNotFound
+    from prefect.settings import PREFECT_API_URL
+
+    from flows.watch import SWEEP_DEPLOYMENT, poll_once
+
+    if not PREFECT_API_URL.value():
+        raise _fail(ExitCode.bad_config, "PREFECT_API_URL is not set: start scripts/ops-up.sh and export the URL it prints")
+    already: set[Any] = set()
+    try:
+        resolve_settings(_str(config), _str(data_dir))
+        while True:
+            trigger = poll_once(scan_root.resolve(), already=already, deployment=deployment or SWEEP_DEPLOYMENT,
+                                council=council, settle_seconds=settle_seconds,
+                                config_dir=_str(config), data_dir=_str(data_dir))
+            if trigger:
+                out.print(f"started {trigger.flow_run_name} ({trigger.flow_run_id}) for "
+                          f"{len(trigger.folders)} new batch folders: {', '.join(trigger.folders)}")
+            if once:
+                return
+            time.sleep(interval)
+    except ObjectNotFound as e:
+        raise _fail(ExitCode.bad_config, f"deployment {deployment or SWEEP_DEPLOYMENT} not found on "
+                    f"{PREFECT_API_URL.value()}: run scripts/ops-up.sh to apply prefect.yaml") from e
+    except RecordError as e:
+        raise _fail(e.exit_code, str(e)) from e
+    except KeyboardInterrupt as e:
+        raise _fail(ExitCode.interrupted, "stopped watching") from e
 
 
 def _progress_bar() -> Progress:
@@ -154,7 +247,7 @@ def _print_progress(config_dir: str | None, data_dir: str | None, council: str |
     try:
         settings = resolve_settings(config_dir, data_dir)
         ledger = context_for(config_dir, data_dir).ledger
-        rows = progress_rows(settings.councils, ledger.counters(), ledger.open_failures(), only=council)
+        rows = current_progress(settings.councils, ledger, only=council)  # newest estimates, else the YAML
     except RecordError as e:
         raise _fail(e.exit_code, str(e)) from e
     if as_json:
@@ -179,6 +272,233 @@ def _progress_table(rows: list[ProgressRow]) -> Table:
             end_section=False,
         )
     return table
+
+
+# --- Issue #6: review queue, training, search, reports, inventory estimates -------------------
+
+review_app = typer.Typer(help="Records the classifier was unsure of: list them, and set their type.",
+                         epilog=EPILOG, invoke_without_command=True)
+estimate_app = typer.Typer(help="Councils' inventory estimates, with history: % digitised divides by the newest.",
+                           epilog=EPILOG, no_args_is_help=True)
+app.add_typer(review_app, name="review")
+app.add_typer(estimate_app, name="estimate")
+ByOpt = Annotated[Optional[str], typer.Option("--by", help="Who decided [default: your login name].")]
+
+
+def _who(name: str | None) -> str:
+    """Who an operator is, for the audit trail: --by, else the login name."""
+    if name:
+        return name
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):  # no login name in a bare container
+        return "unknown"
+
+
+@review_app.callback()
+def review(
+    ctx: typer.Context,
+    council: Annotated[Optional[str], typer.Option(help="List only this council's records.")] = None,
+    config: ConfigOpt = None,
+    data_dir: DataOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """List records awaiting review: council, file, best guesses with scores, confidence."""
+    if ctx.invoked_subcommand is not None:
+        return
+    try:
+        context = context_for(_str(config), _str(data_dir))
+        items = review_queue(context.ledger, context.archive, council=council)
+    except RecordError as e:
+        raise _fail(e.exit_code, str(e)) from e
+    if as_json:
+        out.print_json(json.dumps({"review": [asdict(i) for i in items]}))
+        return
+    if not items:
+        out.print("no records awaiting review")
+        return
+    table = Table(title=f"Awaiting review: {len(items)} records (set a type: digitise review set <id> <type>)")
+    for name in ("Record id", "Council", "File", "Filed as", "Best guesses (score)", "Confidence", "Pages"):
+        table.add_column(name)
+    for i in items:
+        guesses = ", ".join(f"{t} ({s:.2f})" for t, s in i.candidates) or "none"
+        table.add_row(i.record_id[:12], i.council, i.source_path, i.record_type, guesses,
+                      f"{i.score:.2f} ({i.method})", f"{i.pages}" + (f", {i.blank_pages} blank" if i.blank_pages else ""))
+    out.print(table)
+
+
+@review_app.command("set")
+def review_set(
+    record_id: Annotated[str, typer.Argument(help="The record's id as `digitise review` lists it (12+ characters).")],
+    record_type: Annotated[str, typer.Argument(help="The record type to file it under (a slug from record_types.yaml).")],
+    by: ByOpt = None,
+    config: ConfigOpt = None,
+    data_dir: DataOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """File a record under RECORD_TYPE: moves its files, its counters and keeps the label for retraining."""
+    try:
+        settings = resolve_settings(_str(config), _str(data_dir))
+        context = context_for(_str(config), _str(data_dir))
+        result = set_record_type(context.ledger, context.archive, record_id, record_type, reviewed_by=_who(by),
+                                 record_types=settings.classification.record_types)
+    except RecordError as e:
+        raise _fail(e.exit_code, str(e)) from e
+    if as_json:
+        out.print_json(json.dumps({"review": asdict(result)}))
+        return
+    out.print(f"record {result.record_id[:12]} ({result.council}): {result.previous_type} -> {result.record_type}; "
+              f"archived at {result.pdf_path}", markup=False, highlight=False)
+
+
+@app.command()
+def train(
+    samples: Annotated[Optional[list[Path]], typer.Option("--samples", help="A samples.generate folder (ground_truth.json); repeatable.", exists=True, file_okay=False)] = None,
+    reviewed: Annotated[bool, typer.Option(help="Also learn from records people have reviewed.")] = True,
+    config: ConfigOpt = None,
+    data_dir: DataOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Train the learned record-type classifier; the next run uses it (without one, the rules alone decide)."""
+    started = time.monotonic()
+    try:
+        settings = resolve_settings(_str(config), _str(data_dir))
+        context = context_for(_str(config), _str(data_dir))
+        examples = [e for folder in samples or [] for e in examples_from_ground_truth(folder)]
+        if reviewed:
+            examples += reviewed_examples(context.ledger, context.archive)
+        model = train_model(examples, Classifier(settings.classification))
+        path = model_path(settings)
+        save_model(model, path)
+    except RecordError as e:
+        raise _fail(e.exit_code, str(e)) from e
+    summary = {"model": str(path), "examples": len(examples), "terms": len(model.terms),
+               "examples_per_type": model.meta["examples_per_type"], "seconds": round(time.monotonic() - started, 1)}
+    if as_json:
+        out.print_json(json.dumps({"train": summary}))
+        return
+    out.print(f"trained on {summary['examples']} labelled records ({summary['terms']} terms) in "
+              f"{summary['seconds']}s; saved to {path}", markup=False, highlight=False)
+    err.print("note: a model trained on generated letters is near-perfect on more of them and much weaker on "
+              "real records; review its low-confidence records and retrain with the labels.")
+
+
+@app.command()
+def search(
+    query: Annotated[str, typer.Argument(help='Words that must all appear; "a phrase"; prefix*; OR.')],
+    council: Annotated[Optional[str], typer.Option(help="Only this council's records.")] = None,
+    record_type: Annotated[Optional[str], typer.Option("--type", help="Only records of this type.")] = None,
+    limit: Annotated[int, typer.Option(min=1, max=500, help="At most this many results.")] = 20,
+    reindex: Annotated[bool, typer.Option("--reindex", help="First index archived records the search index lacks.")] = False,
+    config: ConfigOpt = None,
+    data_dir: DataOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Full-text search of the archived records' OCR text, best matches first."""
+    try:
+        context = context_for(_str(config), _str(data_dir))
+        if reindex:
+            err.print(f"indexed {index_missing(context.ledger, context.archive)} records")
+        hits = search_records(context.ledger, context.archive, query, council=council, record_type=record_type,
+                              limit=limit)
+    except RecordError as e:
+        raise _fail(e.exit_code, str(e)) from e
+    if as_json:
+        out.print_json(json.dumps({"search": [{**asdict(h), "pdf_path": str(h.pdf_path),
+                                               "text_path": str(h.text_path)} for h in hits]}))
+        return
+    if not hits:
+        out.print("no matching records")
+    for n, h in enumerate(hits, 1):
+        out.print(f"{n}. {h.record_id[:12]}  {h.council} / {h.record_type}  rank {h.rank:.2f}"
+                  + ("  (awaiting review)" if h.needs_review else ""), markup=False, highlight=False)
+        out.print(f"   {h.snippet}", markup=False, highlight=False, soft_wrap=True)
+        out.print(f"   {h.pdf_path}", markup=False, highlight=False, soft_wrap=True)
+
+
+@app.command()
+def report(
+    out_dir: Annotated[Optional[Path], typer.Option("--out", help="Write the report here [default: <data dir>/reports].", file_okay=False)] = None,
+    min_confidence: Annotated[float, typer.Option(min=0, max=100, help="Pages below this OCR confidence count as failing.")] = DEFAULT_MIN_CONFIDENCE,
+    config: ConfigOpt = None,
+    data_dir: DataOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Write the progress report (CSV, Markdown and a PNG chart) and print the survey summary."""
+    try:
+        settings = resolve_settings(_str(config), _str(data_dir))
+        result = build_report(settings.councils, context_for(_str(config), _str(data_dir)).ledger,
+                              min_confidence=min_confidence)
+        files = write_report(result, (out_dir or settings.pipeline.data_dir / "reports").resolve())
+    except RecordError as e:
+        raise _fail(e.exit_code, str(e)) from e
+    if as_json:
+        out.print_json(json.dumps({"report": {k: str(v) for k, v in asdict(files).items()},
+                                   "bands": result.band_summary}))
+        return
+    out.print("Councils per FoI band: " + ", ".join(f"{b}: {n}" for b, n in result.band_summary.items()),
+              markup=False, highlight=False)
+    for kind, path in asdict(files).items():
+        out.print(f"{kind:<10} {path}", markup=False, highlight=False)
+
+
+@estimate_app.command("set")
+def estimate_set(
+    council: Annotated[str, typer.Argument(help="Council slug from councils.yaml.")],
+    pages: Annotated[int, typer.Option("--pages", min=1, help="Estimated pages held.")],
+    source: Annotated[str, typer.Option("--source", help='What the estimate rests on, e.g. "shelf audit, records team".')],
+    record_type: Annotated[Optional[str], typer.Option("--type", help="Estimate for one record type [default: the council's total].")] = None,
+    as_of: Annotated[Optional[datetime], typer.Option("--as-of", formats=["%Y-%m-%d"], help="Date the estimate describes [default: today].")] = None,
+    by: ByOpt = None,
+    config: ConfigOpt = None,
+    data_dir: DataOpt = None,
+) -> None:
+    """Record a council's new inventory estimate; earlier ones are kept as history."""
+    try:
+        settings = resolve_settings(_str(config), _str(data_dir))
+        ledger = context_for(_str(config), _str(data_dir)).ledger
+        record_estimate(ledger, settings.councils, settings.classification.record_types, council=council,
+                        pages=pages, source=source, recorded_by=_who(by), record_type=record_type,
+                        as_of=as_of.date() if as_of else None)
+        current = current_estimates(settings.councils, ledger.estimates(council=council))[council]
+    except RecordError as e:
+        raise _fail(e.exit_code, str(e)) from e
+    if record_type:
+        out.print(f"{council} {record_type}: {current.by_type[record_type].describe()}", markup=False, highlight=False)
+    out.print(f"{council}: progress now rests on {current.describe()}", markup=False, highlight=False)
+    if current.types_exceed_total:
+        err.print("[yellow]warning:[/yellow] the record-type estimates add up to more than the total estimate")
+
+
+@estimate_app.command("list")
+def estimate_list(
+    council: Annotated[Optional[str], typer.Argument(help="Only this council.")] = None,
+    config: ConfigOpt = None,
+    data_dir: DataOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Show the estimate each council's progress rests on, and every estimate recorded."""
+    try:
+        settings = resolve_settings(_str(config), _str(data_dir))
+        history = context_for(_str(config), _str(data_dir)).ledger.estimates(council=council)
+        current = current_estimates(settings.councils, history)
+    except RecordError as e:
+        raise _fail(e.exit_code, str(e)) from e
+    if council:
+        current = {k: v for k, v in current.items() if k == council}
+    if as_json:
+        out.print_json(json.dumps({"current": {k: v.describe() for k, v in current.items()},
+                                   "history": history}, default=str))
+        return
+    for slug, estimate in current.items():
+        out.print(f"{slug}: {estimate.describe()}", markup=False, highlight=False)
+    table = Table(title="Estimates recorded with `digitise estimate set` (newest per council and type counts)")
+    for name in ("Council", "Record type", "Pages", "Source", "As of", "Recorded by", "Recorded at"):
+        table.add_column(name)
+    for row in history:
+        table.add_row(row["council"], row["record_type"] or "all", str(row["pages"]), row["source"],
+                      str(row["as_of"] or ""), row["recorded_by"], f"{row['recorded_at']:%Y-%m-%d %H:%M}")
+    out.print(table)
 
 
 def main() -> None:  # pragma: no cover - console entry point

@@ -45,6 +45,13 @@ process_record_task = task(
     persist_result=False,
 )
 
+# Writes a copy and a ledger row, no OCR: no `tesseract` tag, but a busy ledger is worth a retry.
 quarantine_record_task = task(
-    quarantine_record, name="quarantine-record", cache_policy=NO_CACHE, persist_result=False
+    quarantine_record,
+    name="quarantine-record",
+    retries=2,
+    retry_delay_seconds=[2, 10],
+    retry_condition_fn=_retry_only_transient,
+    cache_policy=NO_CACHE,
+    persist_result=False,
 )

@@ -10,8 +10,9 @@ from typing import Literal
 
 from pypdf import PdfReader, PdfWriter
 
-from ocr._exec.tesseract import TesseractPage, ocr_page_image, tesseract_version
+from ocr._exec.tesseract import tesseract_version
 from ocr.pages import ImagePage, TextLayerPage, iter_pages
+from ocr.reading import PageReading, read_page
 
 log = logging.getLogger(__name__)
 
@@ -20,13 +21,27 @@ PAGE_SEPARATOR = "\f"
 
 @dataclass(frozen=True, slots=True)
 class PageResult:
-    """One page's text and how much Tesseract trusted it (mean word confidence, 0-100)."""
+    """One page's text and how much Tesseract trusted it (mean word confidence, 0-100).
+
+    For OCRed pages also what was done before OCR (`rotation` degrees clockwise, `skew`
+    degrees undone, `cleaned`) and how complete the reading looks: `quality` in [0, 1]
+    and, when a human should look, `needs_review` with stable `review_reasons` codes.
+    """
 
     number: int
     text: str
     confidence: float
     word_count: int
     method: Literal["ocr", "text_layer"]
+    rotation: int = 0
+    skew: float = 0.0
+    cleaned: bool = False
+    quality: float = 1.0
+    review_reasons: tuple[str, ...] = ()
+
+    @property
+    def needs_review(self) -> bool:
+        return bool(self.review_reasons)
 
     @property
     def is_blank(self) -> bool:
@@ -45,6 +60,11 @@ class OcrResult:
     @property
     def text(self) -> str:
         return PAGE_SEPARATOR.join(p.text for p in self.pages)
+
+    @property
+    def pages_needing_review(self) -> tuple[int, ...]:
+        """Numbers of the pages whose reading a human should check (see PageResult.review_reasons)."""
+        return tuple(p.number for p in self.pages if p.needs_review)
 
     @property
     def mean_confidence(self) -> float:
@@ -81,9 +101,9 @@ def ocr_document(
             writer.add_page(PdfReader(page.pdf).pages[page.index])
             pages.append(_text_layer_result(page))
             continue
-        result = _ocr_image_page(page, work_dir=work_dir, languages=languages, timeout=page_timeout, psm=psm)
-        writer.append(result.pdf_path)
-        pages.append(_ocr_result(page, result))
+        reading = _ocr_image_page(page, work_dir=work_dir, languages=languages, timeout=page_timeout, psm=psm)
+        writer.append(reading.ocr.pdf_path)
+        pages.append(_ocr_result(page, reading))
         log.debug("page %d: %d words", page.number, pages[-1].word_count)
     out = work_dir / "document.pdf"
     with out.open("wb") as fh:
@@ -93,21 +113,21 @@ def ocr_document(
 
 def _ocr_image_page(
     page: ImagePage, *, work_dir: Path, languages: str, timeout: float, psm: int
-) -> TesseractPage:
-    return ocr_page_image(
-        page.image,
-        out_base=work_dir / f"{page.number:05d}.ocr",
-        languages=languages,
-        dpi=None if page.dpi else 300,
-        psm=psm,
-        timeout=timeout,
+) -> PageReading:
+    return read_page(
+        page.image, number=page.number, dpi=page.dpi, work_dir=work_dir,
+        languages=languages, psm=psm, timeout=timeout,
     )
 
 
-def _ocr_result(page: ImagePage, result: TesseractPage) -> PageResult:
-    confidences = result.word_confidences
+def _ocr_result(page: ImagePage, reading: PageReading) -> PageResult:
+    confidences = reading.ocr.word_confidences
     mean = sum(confidences) / len(confidences) if confidences else 0.0
-    return PageResult(page.number, result.text.strip(), round(mean, 2), len(confidences), "ocr")
+    return PageResult(
+        page.number, reading.ocr.text.strip(), round(mean, 2), len(confidences), "ocr",
+        rotation=reading.rotation, skew=reading.skew, cleaned=reading.cleaned,
+        quality=reading.reading.score, review_reasons=tuple(r.value for r in reading.reasons),
+    )
 
 
 def _text_layer_result(page: TextLayerPage) -> PageResult:

@@ -8,7 +8,10 @@ PDF pages that already carry a text layer are not rasterised at all.
 from __future__ import annotations
 
 import logging
+import re
+import warnings
 from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,6 +35,10 @@ PDF_SUFFIXES = frozenset({".pdf"})
 SUPPORTED_SUFFIXES = IMAGE_SUFFIXES | PDF_SUFFIXES
 #: A page needs at least this many extracted characters to count as having a text layer.
 MIN_TEXT_LAYER_CHARS = 20
+#: An image narrower or shorter than this is a broken export, not a scanned page.
+MIN_PAGE_SIDE = 16
+POINTS_PER_INCH = 72
+_PLAIN_SUFFIX = re.compile(r"\.[a-z0-9]{1,5}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,8 +64,17 @@ SourcePage = ImagePage | TextLayerPage
 
 
 def set_pixel_limit(max_pixels: int) -> None:
-    """Pillow refuses images larger than twice this limit (decompression-bomb guard)."""
+    """Refuse images (and PDF pages, once rasterised) above `max_pixels` (decompression-bomb guard).
+
+    Pillow itself only raises above twice its limit and merely warns in between; we
+    refuse everything above 1x with a typed error, so that warning is noise and is silenced.
+    """
     Image.MAX_IMAGE_PIXELS = max_pixels
+    warnings.filterwarnings("ignore", category=Image.DecompressionBombWarning)
+
+
+def pixel_limit() -> int | None:
+    return Image.MAX_IMAGE_PIXELS
 
 
 def iter_pages(source: Path, *, work_dir: Path, dpi: int, timeout: float) -> Iterator[SourcePage]:
@@ -70,9 +86,16 @@ def iter_pages(source: Path, *, work_dir: Path, dpi: int, timeout: float) -> Ite
         yield from _iter_image_pages(source, work_dir=work_dir)
     else:
         raise UnsupportedFormatError(
-            f"unsupported file type {suffix or '(none)'}: accepted are "
+            f"unsupported file type {_display_suffix(suffix)}: accepted are "
             + ", ".join(sorted(SUPPORTED_SUFFIXES))
         )
+
+
+def _display_suffix(suffix: str) -> str:
+    """A suffix is part of the file name: show it only when it is a plain extension."""
+    if not suffix:
+        return "(none)"
+    return suffix if _PLAIN_SUFFIX.fullmatch(suffix) else "(not a plain extension)"
 
 
 def _image_dpi(img: Image.Image) -> int | None:
@@ -83,31 +106,74 @@ def _image_dpi(img: Image.Image) -> int | None:
     return value if value >= 70 else None
 
 
-def _open_image(source: Path) -> Image.Image:
+def _too_large(pixels: int | None = None) -> ImageTooLargeError:
+    size = f"has {pixels} pixels, over" if pixels else "exceeds"
+    return ImageTooLargeError(
+        f"image {size} the pixel limit of {pixel_limit()} pixels (pipeline.ocr.max_image_pixels); "
+        "split or downsample it before scanning it in"
+    )
+
+
+def _check_frame_size(img: Image.Image, number: int) -> None:
+    """Refuse a frame by its header size, before any pixel is decoded."""
+    width, height = img.size
+    limit = pixel_limit()
+    if limit and width * height > limit:
+        raise _too_large(width * height)
+    if min(width, height) < MIN_PAGE_SIDE:
+        raise InputUnreadableError(
+            f"page {number} is only {width}x{height} pixels: too small to be a scanned page; "
+            "rescan or re-export it"
+        )
+
+
+@contextmanager
+def _image_errors() -> Iterator[None]:
+    """Pillow's complaints about a bad file, as our typed errors."""
     try:
-        img = Image.open(source)
-        img.load()
-    except Image.DecompressionBombError as e:
-        raise ImageTooLargeError(
-            f"image exceeds the pixel limit of {Image.MAX_IMAGE_PIXELS} pixels; "
-            "split or downsample it before scanning it in"
-        ) from e
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as e:
+        yield
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as e:
+        raise _too_large() from e
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError) as e:
         raise InputUnreadableError(
             f"not a readable image ({type(e).__name__}); rescan or re-export the file"
         ) from e
+
+
+def _open_image(source: Path) -> Image.Image:
+    """Open an image, check every frame's size, and decode the first frame to prove it reads."""
+    with _image_errors():
+        img = Image.open(source)
+    with ExitStack() as on_error:
+        on_error.callback(img.close)
+        with _image_errors():
+            for index in range(getattr(img, "n_frames", 1)):
+                img.seek(index)
+                _check_frame_size(img, index + 1)
+            img.seek(0)
+            img.load()
+        on_error.pop_all()
     return img
 
 
 def _iter_image_pages(source: Path, *, work_dir: Path) -> Iterator[ImagePage]:
     img = _open_image(source)
-    if getattr(img, "n_frames", 1) == 1 and _exif_orientation(img) in (0, 1):
-        yield ImagePage(1, source, _image_dpi(img))  # Tesseract reads the file as it is
-        return
+    with img:
+        if getattr(img, "n_frames", 1) == 1 and _exif_orientation(img) in (0, 1):
+            page = ImagePage(1, source, _image_dpi(img))  # Tesseract reads the file as it is
+        else:
+            page = None
+            yield from _write_frames(img, work_dir)
+    if page is not None:  # yielded after closing: the decoded pixels are not held during OCR
+        yield page
+
+
+def _write_frames(img: Image.Image, work_dir: Path) -> Iterator[ImagePage]:
+    """Multi-page or EXIF-rotated images: each frame upright, as its own page file."""
     for number, frame in enumerate(ImageSequence.Iterator(img), start=1):
         try:
             page = ImageOps.exif_transpose(frame.copy())
-        except (OSError, ValueError) as e:
+        except (OSError, ValueError, EOFError) as e:
             raise InputUnreadableError(f"page {number} is not readable ({type(e).__name__})") from e
         dpi = _image_dpi(frame)
         out = work_dir / f"{number:05d}.source.png"
@@ -159,8 +225,21 @@ def _iter_pdf_pages(
         if len(text.strip()) >= MIN_TEXT_LAYER_CHARS:
             yield TextLayerPage(number, source, index, text)
         else:
+            _check_raster_size(page.mediabox.width, page.mediabox.height, dpi=dpi, number=number)
             out = rasterize_page(
                 source, page=number, out_base=work_dir / f"{number:05d}.raster",
                 dpi=dpi, timeout=timeout,
             )
             yield ImagePage(number, out, dpi)
+
+
+def _check_raster_size(width_pt: float, height_pt: float, *, dpi: int, number: int) -> None:
+    """A PDF page is a bomb too if it would rasterise to more pixels than the limit."""
+    limit = pixel_limit()
+    scale = dpi / POINTS_PER_INCH
+    pixels = int(abs(float(width_pt)) * scale) * int(abs(float(height_pt)) * scale)
+    if limit and pixels > limit:
+        raise ImageTooLargeError(
+            f"page {number} would rasterise to {pixels} pixels at {dpi} dpi, over the pixel limit "
+            f"of {limit} (pipeline.ocr.max_image_pixels); split or downsample the PDF first"
+        )

@@ -1,9 +1,9 @@
 """The council-digitise domain: classification, archive, ledger and progress. No Prefect."""
 
 from records.archive import Archive, ArchivePaths, sha256_file
-from records.classify import Classifier, RecordClass
+from records.classify import Classifier, RecordClass, TextClassifier
 from records.config import UNCLASSIFIED, Council, Settings, load_settings
-from records.context import build_context, ledger_for
+from records.context import build_context, ledger_for, model_path
 from records.errors import (
     ArchiveWriteError,
     ConfigError,
@@ -13,6 +13,24 @@ from records.errors import (
     RecordError,
     UnsafePathError,
 )
+from records.fixity import FixityProblem, FixityReport, verify_archive
+from records.fields import KeyFields, extract_fields
+from records.inventory import (
+    CouncilEstimate,
+    EstimateError,
+    councils_with_estimates,
+    current_estimates,
+    current_progress,
+    record_estimate,
+)
+from records.learned import (
+    LearnedClassifier,
+    TrainingError,
+    examples_from_ground_truth,
+    load_classifier,
+    save_model,
+    train_model,
+)
 from records.ledger import Counter, Ledger
 from records.pipeline import (
     PIPELINE_VERSION,
@@ -21,9 +39,13 @@ from records.pipeline import (
     is_transient,
     process_item,
     quarantine_item,
+    remove_stale_files,
 )
 from records.progress import ALL_TYPES, BANDS, ProgressRow, band_for, markdown_table, progress_rows
+from records.reports import DEFAULT_MIN_CONFIDENCE, Report, ReportFiles, build_report, markdown_report, write_report
+from records.review import ReviewError, ReviewItem, ReviewResult, review_queue, reviewed_examples, set_record_type
 from records.scan import RefusedItem, ScanItem, discover
+from records.search import SearchError, SearchHit, index_missing, search_records
 from records.summary import BatchSummary, merge, summarise
 
 __all__ = [
@@ -36,8 +58,15 @@ __all__ = [
     "Classifier",
     "ConfigError",
     "Council",
+    "CouncilEstimate",
     "Counter",
+    "DEFAULT_MIN_CONFIDENCE",
+    "EstimateError",
     "ExitCode",
+    "FixityProblem",
+    "FixityReport",
+    "KeyFields",
+    "LearnedClassifier",
     "Ledger",
     "LedgerError",
     "PIPELINE_VERSION",
@@ -48,21 +77,50 @@ __all__ = [
     "RecordError",
     "RecordOutcome",
     "RefusedItem",
+    "Report",
+    "ReportFiles",
+    "ReviewError",
+    "ReviewItem",
+    "ReviewResult",
     "ScanItem",
+    "SearchError",
+    "SearchHit",
     "Settings",
+    "TextClassifier",
+    "TrainingError",
     "UNCLASSIFIED",
     "UnsafePathError",
     "band_for",
     "build_context",
+    "build_report",
+    "councils_with_estimates",
+    "current_progress",
+    "current_estimates",
     "discover",
+    "examples_from_ground_truth",
+    "extract_fields",
+    "index_missing",
     "is_transient",
     "ledger_for",
+    "load_classifier",
     "load_settings",
+    "markdown_report",
     "markdown_table",
     "merge",
+    "model_path",
     "process_item",
     "progress_rows",
     "quarantine_item",
+    "record_estimate",
+    "remove_stale_files",
+    "review_queue",
+    "reviewed_examples",
+    "save_model",
+    "search_records",
+    "set_record_type",
     "sha256_file",
     "summarise",
+    "train_model",
+    "verify_archive",
+    "write_report",
 ]

@@ -8,8 +8,11 @@ two types scores about 0.5 and goes to review instead of being filed with false 
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from dataclasses import dataclass
+from typing import Protocol
 
 from records.config import UNCLASSIFIED, Classification
 
@@ -22,6 +25,13 @@ class RecordClass:
     score: float
     needs_review: bool
     candidates: tuple[tuple[str, float], ...]
+    method: str = "rules"  # or "learned" (records.learned): kept in the sidecar for audit
+
+
+class TextClassifier(Protocol):
+    """What the pipeline needs from a classifier: rules alone, or a learned model over them."""
+
+    def classify_text(self, text: str) -> RecordClass: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,9 +51,23 @@ class Classifier:
             for slug, t in config.record_types.items()
         )
 
-    def classify_text(self, text: str) -> RecordClass:
+    @property
+    def record_types(self) -> tuple[str, ...]:
+        return tuple(t.slug for t in self._types)
+
+    @property
+    def fingerprint(self) -> str:
+        """Changes when any rule, weight or type changes: a model trained on the old rules is stale."""
+        rules = [[t.slug, [[p.pattern, w] for p, w in t.rules]] for t in self._types]
+        return hashlib.sha256(json.dumps(rules).encode()).hexdigest()[:16]
+
+    def evidence(self, text: str) -> dict[str, float]:
+        """Weighted rule matches per record type (the learned model uses them as features)."""
         normalised = " ".join(text.split())
-        evidence = {t.slug: _evidence(t, normalised) for t in self._types}
+        return {t.slug: _evidence(t, normalised) for t in self._types}
+
+    def classify_text(self, text: str) -> RecordClass:
+        evidence = self.evidence(text)
         total = sum(evidence.values())
         ranked = sorted(evidence.items(), key=lambda kv: (-kv[1], kv[0]))
         candidates = tuple((slug, round(ev / total, 3)) for slug, ev in ranked[:3] if ev > 0) if total else ()

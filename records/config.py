@@ -99,6 +99,9 @@ class Pipeline(_Frozen):
     work_root: Path | None = None
     ledger_url: str | None = None
     workers: Annotated[int, Field(ge=0, le=256, description="0 = one per core")] = 0
+    max_quarantined_share: Annotated[float, Field(
+        ge=0, le=1, description="a batch run fails when more than this share of its inputs is quarantined"
+    )] = 0.2
     ocr: OcrOptions = OcrOptions()
 
     @property
@@ -115,7 +118,10 @@ class Pipeline(_Frozen):
 
     @property
     def ledger(self) -> str:
-        return self.ledger_url or f"sqlite:///{self.data_dir / 'ledger.db'}"
+        """The ledger's SQLAlchemy URL: $DIGITISE_LEDGER_URL, else `ledger_url`, else SQLite in
+        data_dir. The variable wins over --data-dir too, which moves only a SQLite ledger."""
+        from_env = os.environ.get("DIGITISE_LEDGER_URL")
+        return from_env or self.ledger_url or f"sqlite:///{self.data_dir / 'ledger.db'}"
 
     @property
     def worker_count(self) -> int:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from pathlib import Path
 
 from ocr import set_pixel_limit
 from records.archive import Archive
 from records.classify import Classifier
 from records.config import Settings
+from records.learned import MODEL_FILE, load_classifier
 from records.ledger import Ledger
 from records.pipeline import OcrSettings, PipelineContext
 
@@ -24,7 +26,7 @@ def build_context(settings: Settings) -> PipelineContext:
     return PipelineContext(
         archive=Archive(pipeline.archive_dir),
         ledger=ledger_for(pipeline.ledger),
-        classifier=Classifier(settings.classification),
+        classifier=load_classifier(Classifier(settings.classification), model_path(settings)),
         quarantine_root=pipeline.quarantine_dir,
         work_root=pipeline.work_dir,
         languages={slug: c.languages for slug, c in settings.councils.items()},
@@ -32,3 +34,8 @@ def build_context(settings: Settings) -> PipelineContext:
             dpi=pipeline.ocr.dpi, page_timeout=pipeline.ocr.page_timeout_seconds, psm=pipeline.ocr.psm
         ),
     )
+
+
+def model_path(settings: Settings) -> Path:
+    """The trained classifier lives with the data it was trained for, not in git."""
+    return settings.pipeline.data_dir / "models" / MODEL_FILE

@@ -3,31 +3,51 @@
 Each step is a small function; `process_item` is the ordered list of them. A problem
 with the file itself ends in quarantine with a reason code and the batch goes on; a
 transient failure is raised for the orchestrator to retry (see `is_transient`).
+
+Crash safety: a record is handled under its archive lock; its files are written before
+its ledger row, so a crash leaves at worst files without a row (orphans), which the next
+attempt removes under the same lock before starting again. Scratch files carry their
+writer's pid, so `remove_stale_files` can clear a dead run's leftovers at startup.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 import shutil
 import tempfile
-from collections.abc import Mapping
+import traceback
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any, Literal
 
 from ocr import OcrError, OcrResult, ocr_document
-from records.archive import Archive, ArchivePaths, make_private_dir, sha256_bytes, sha256_file
-from records.classify import Classifier, RecordClass
-from records.errors import LedgerError, QuarantineReason, RecordError
-from records.ledger import ArchivedRecord, Ledger, QuarantineEntry
+from records.archive import (
+    Archive,
+    ArchivePaths,
+    is_regular_file,
+    is_stale,
+    make_private_dir,
+    owner_tag,
+    remove_stale_temp_files,
+    sha256_bytes,
+    sha256_file,
+)
+from records.classify import RecordClass, TextClassifier
+from records.errors import ArchiveWriteError, LedgerError, QuarantineReason, RecordError
+from records.fields import KeyFields, extract_fields
+from records.ledger import ArchivedRecord, Ledger, PageStat, QuarantineEntry
 from records.quarantine import QuarantineNote, quarantine_file
 from records.scan import ScanItem
 
 log = logging.getLogger(__name__)
 
 UNREADABLE_SHA = "0" * 64
+_WORK_FOLDER = re.compile(r"[0-9a-f]{16}-")
 
 try:
     PIPELINE_VERSION = version("council-digitise")
@@ -50,7 +70,7 @@ class PipelineContext:
 
     archive: Archive
     ledger: Ledger
-    classifier: Classifier
+    classifier: TextClassifier
     quarantine_root: Path
     work_root: Path
     languages: Mapping[str, str] = field(default_factory=dict)
@@ -78,28 +98,88 @@ def is_transient(error: BaseException) -> bool:
 
 
 def process_item(item: ScanItem, ctx: PipelineContext) -> RecordOutcome:
+    """One input from start to end; the per-record boundary.
+
+    Input problems end in quarantine and the batch goes on. A transient failure is raised
+    for the orchestrator to retry, without its library cause: Prefect logs the whole chain,
+    and a library's message may quote a file name or SQL parameters. Anything unexpected is
+    quarantined as `unexpected`, with its traceback frames (no messages) at DEBUG.
+    """
+    try:
+        return _process(item, ctx)
+    except Exception as error:  # noqa: BLE001 - the per-record boundary
+        if is_transient(error):
+            log.debug("transient %s (cause %s)", type(error).__name__, type(error.__cause__).__name__)
+            raise error from None
+        log.debug("unexpected %s in:\n%s", type(error).__name__, "".join(traceback.format_tb(error.__traceback__)))
+        return quarantine_item(item, ctx, error, stage="process")
+
+
+def _process(item: ScanItem, ctx: PipelineContext) -> RecordOutcome:
     try:
         source_sha = sha256_file(item.path)
     except OSError as e:
         return quarantine_item(item, ctx, e, stage="read", source_sha=UNREADABLE_SHA)
     if ctx.ledger.is_archived(source_sha):
-        log.info("record %s already archived; skipped", source_sha[:12])
-        return RecordOutcome("already_done", source_sha, item.council, item.batch)
-    make_private_dir(ctx.work_root)
-    work = Path(tempfile.mkdtemp(prefix=f"{source_sha[:16]}-", dir=ctx.work_root))
+        return _already_done(item, source_sha)
+    with ctx.archive.lock(source_sha):
+        if ctx.ledger.is_archived(source_sha):  # another worker finished it while we waited
+            return _already_done(item, source_sha)
+        if ctx.archive.remove_orphans(item.council, source_sha):
+            log.info("record %s: removed files of an earlier attempt that did not finish", source_sha[:12])
+        with work_folder(ctx.work_root, source_sha) as work:
+            return _make_record(item, ctx, source_sha, work)
+
+
+def _make_record(item: ScanItem, ctx: PipelineContext, source_sha: str, work: Path) -> RecordOutcome:
+    received = _now()
     try:
-        received = _now()
-        try:
-            result = ocr_item(item, ctx, work)
-        except OcrError as e:
-            if is_transient(e):
-                raise
-            return quarantine_item(item, ctx, e, stage="ocr", source_sha=source_sha)
-        record_class = ctx.classifier.classify_text(result.text)
-        paths = archive_record(item, ctx, source_sha, result, record_class, received)
-        return ledger_record(item, ctx, source_sha, result, record_class, paths)
+        result = ocr_item(item, ctx, work)
+    except OcrError as e:
+        if is_transient(e):
+            raise
+        return quarantine_item(item, ctx, e, stage="ocr", source_sha=source_sha)
+    record_class = ctx.classifier.classify_text(result.text)
+    fields = extract_fields(result.text)
+    try:
+        paths = archive_record(item, ctx, source_sha, result, record_class, received, fields=fields)
+    except ArchiveWriteError as e:
+        ctx.archive.remove_orphans(item.council, source_sha)  # no half-written record stays behind
+        return quarantine_item(item, ctx, e, stage="archive", source_sha=source_sha)
+    return ledger_record(item, ctx, source_sha, result, record_class, paths, fields=fields)
+
+
+def _already_done(item: ScanItem, source_sha: str) -> RecordOutcome:
+    log.info("record %s already archived; skipped", source_sha[:12])
+    return RecordOutcome("already_done", source_sha, item.council, item.batch)
+
+
+@contextmanager
+def work_folder(work_root: Path, source_sha: str) -> Iterator[Path]:
+    """A private scratch folder per attempt, named `<sha16>-<pid>@<host>~…` so a crash's is provably stale."""
+    make_private_dir(work_root)
+    work = Path(tempfile.mkdtemp(prefix=f"{source_sha[:16]}-{owner_tag()}~", dir=work_root))
+    try:
+        yield work
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def remove_stale_files(ctx: PipelineContext) -> int:
+    """Startup clean-up after a crash: temp files, work folders and locks of dead runs.
+
+    Safe while other runs are active: only what `is_stale` proves abandoned is removed.
+    """
+    removed = remove_stale_temp_files(ctx.archive.root) + remove_stale_temp_files(ctx.quarantine_root)
+    removed += ctx.archive.remove_stale_locks()
+    folders = sorted(ctx.work_root.iterdir()) if ctx.work_root.is_dir() else []
+    for folder in folders:
+        if _WORK_FOLDER.match(folder.name) and folder.is_dir() and not folder.is_symlink() and is_stale(folder):
+            shutil.rmtree(folder, ignore_errors=True)
+            removed += 1
+    if removed:
+        log.info("removed %d leftovers of interrupted runs", removed)
+    return removed
 
 
 def ocr_item(item: ScanItem, ctx: PipelineContext, work: Path) -> OcrResult:
@@ -120,10 +200,14 @@ def archive_record(
     result: OcrResult,
     record_class: RecordClass,
     received: dt.datetime,
+    *,
+    fields: KeyFields | None = None,
 ) -> ArchivePaths:
     paths = ctx.archive.paths_for(item.council, record_class.record_type, source_sha)
     text = result.text
     sidecar = build_sidecar(item, source_sha, result, record_class, received, ctx.ocr)
+    if fields is not None:
+        sidecar["fields"] = fields.as_dict()  # NI numbers already masked
     sidecar["archive"] = {
         "pdf": paths.pdf.name,
         "pdf_sha256": sha256_file(result.pdf_path),
@@ -150,7 +234,10 @@ def build_sidecar(
         "page_count": len(result.pages),
         "pages": [
             {"number": p.number, "confidence": p.confidence, "words": p.word_count,
-             "method": p.method, "blank": p.is_blank}
+             "method": p.method, "blank": p.is_blank,
+             "rotation": p.rotation, "skew": p.skew, "cleaned": p.cleaned,
+             "quality": p.quality, "needs_review": p.needs_review,
+             "review_reasons": list(p.review_reasons)}
             for p in result.pages
         ],
         "mean_confidence": round(result.mean_confidence, 2),
@@ -159,6 +246,7 @@ def build_sidecar(
             "score": record_class.score,
             "needs_review": record_class.needs_review or any(p.is_blank for p in result.pages),
             "candidates": [{"record_type": t, "score": s} for t, s in record_class.candidates],
+            "method": record_class.method,
         },
         "ocr": {"engine": result.engine, "languages": result.languages, "dpi": ocr.dpi, "psm": ocr.psm},
         "pipeline_version": PIPELINE_VERSION,
@@ -173,6 +261,8 @@ def ledger_record(
     result: OcrResult,
     record_class: RecordClass,
     paths: ArchivePaths,
+    *,
+    fields: KeyFields | None = None,
 ) -> RecordOutcome:
     blank = sum(1 for p in result.pages if p.is_blank)
     needs_review = record_class.needs_review or blank > 0
@@ -197,15 +287,31 @@ def ledger_record(
             engine=result.engine,
             languages=result.languages,
             pipeline_version=PIPELINE_VERSION,
+            sidecar_sha256=sha256_file(paths.sidecar),
         )
     )
     if not inserted:  # another run archived the same content first
         return RecordOutcome("already_done", source_sha, item.council, item.batch)
+    index_record(ctx, source_sha, result, fields or extract_fields(result.text))
     log.info("record %s archived: %d pages, type %s", source_sha[:12], len(result.pages), record_class.record_type)
     return RecordOutcome(
         "archived", source_sha, item.council, item.batch, len(result.pages),
         record_class.record_type, needs_review, blank,
     )
+
+
+def index_record(ctx: PipelineContext, source_sha: str, result: OcrResult, fields: KeyFields) -> None:
+    """Key fields, page confidences and search index for an archived record.
+
+    A failure here does not undo or retry the archived record: `digitise search --reindex`
+    indexes whatever is missing.
+    """
+    pages = [PageStat(p.number, p.confidence, p.word_count, p.is_blank) for p in result.pages]
+    try:
+        ctx.ledger.add_record_extras(source_sha, text=result.text, fields=fields.items(), pages=pages)
+    except LedgerError as e:
+        log.warning("record %s archived but not yet searchable (%s); `digitise search --reindex` will index it",
+                    source_sha[:12], type(e.__cause__).__name__)
 
 
 def quarantine_item(
@@ -221,7 +327,7 @@ def quarantine_item(
     """Copy the input to quarantine, record why in the ledger, and let the batch go on."""
     if source_sha is None:
         try:
-            source_sha = sha256_file(item.path) if not item.path.is_symlink() else UNREADABLE_SHA
+            source_sha = sha256_file(item.path) if is_regular_file(item.path) else UNREADABLE_SHA
         except OSError:
             source_sha = UNREADABLE_SHA
     note = QuarantineNote(

@@ -1,14 +1,21 @@
-"""Find the input files under a scan root laid out as <root>/<council>/<batch>/<files>."""
+"""Find the input files under a scan root laid out as <root>/<council>/<batch>/<files>.
+
+Anything that cannot be taken as a record is returned as refused, with a reason code,
+so it is quarantined and reported instead of silently skipped: files outside the layout,
+links that leave the scan root, links to folders, pipes and devices.
+"""
 
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 #: Files scanners and desktops leave behind that are never records.
 IGNORED_NAMES = frozenset({"thumbs.db", "desktop.ini", ".ds_store"})
+LINK_TO_FOLDER = "links to folders are not followed; copy the folder in instead"
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +49,9 @@ def discover(
     for council_dir in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")):
         if wanted is not None and council_dir.name not in wanted:
             continue
+        if council_dir.is_symlink():
+            refused.append(RefusedItem(_item(root, council_dir), "unsafe_path", LINK_TO_FOLDER))
+            continue
         for item in _walk(root, council_dir):
             reason = _refusal(root, item, known)
             if reason:
@@ -52,24 +62,55 @@ def discover(
 
 
 def _walk(root: Path, council_dir: Path) -> Iterator[ScanItem]:
+    """Files in path order; a link to a folder is yielded itself (to be refused), never followed."""
     for dirpath, dirnames, filenames in os.walk(council_dir, followlinks=False):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        for name in sorted(filenames):
+        links = [d for d in dirnames if (Path(dirpath) / d).is_symlink()]
+        dirnames[:] = [d for d in dirnames if d not in links]
+        for name in sorted([*filenames, *links]):
             if name.startswith(".") or name.lower() in IGNORED_NAMES:
                 continue
-            path = Path(dirpath) / name
-            parts = path.relative_to(root).parts
-            batch = parts[1] if len(parts) >= 3 else ""
-            yield ScanItem(parts[0], batch, path, "/".join(parts))
+            yield _item(root, Path(dirpath) / name)
+
+
+def _item(root: Path, path: Path) -> ScanItem:
+    parts = path.relative_to(root).parts
+    batch = parts[1] if len(parts) >= 3 else ""
+    return ScanItem(parts[0], batch, path, _printable("/".join(parts)))
+
+
+def _printable(relative: str) -> str:
+    """File names that are not UTF-8 (from old Windows shares) are kept with \\x escapes."""
+    return relative.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
 def _refusal(root: Path, item: ScanItem, known: set[str]) -> tuple[str, str] | None:
-    if item.path.is_symlink():
-        target = item.path.resolve()
-        if not target.is_relative_to(root):
-            return "unsafe_path", "symbolic link points outside the scan root; copy the file in instead"
+    if not _is_inside(root, item.path):
+        return "unsafe_path", "symbolic link points outside the scan root (or loops); copy the file in instead"
+    if item.path.is_symlink() and item.path.is_dir():
+        return "unsafe_path", LINK_TO_FOLDER
     if known and item.council not in known:
         return "unknown_council", "council folder is not listed in config/councils.yaml"
     if len(Path(item.relative).parts) != 3:
         return "bad_layout", "files must sit at <scan root>/<council>/<batch>/<file>"
+    return _kind_refusal(item.path)
+
+
+def _is_inside(root: Path, path: Path) -> bool:
+    try:
+        return path.resolve().is_relative_to(root)
+    except (OSError, RuntimeError):  # a link loop (RuntimeError before Python 3.13)
+        return False
+
+
+def _kind_refusal(path: Path) -> tuple[str, str] | None:
+    """Only regular files are read: opening a pipe would block the batch for ever."""
+    try:
+        mode = path.stat().st_mode  # follows a link that stays inside the root
+    except FileNotFoundError:
+        return "input_unreadable", "symbolic link points to nothing; copy the file in instead"
+    except OSError:
+        return None  # unreadable files are quarantined when read, with the OS error
+    if not stat.S_ISREG(mode):
+        return "input_unreadable", "not a regular file (a pipe, socket or device); copy the file in instead"
     return None

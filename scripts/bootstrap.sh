@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Install what council-digitise needs on Debian (as root), once: Tesseract with English and
-# Welsh, Poppler, fonts for the sample generator, and a virtualenv with the project in it.
+# Welsh, Poppler, fonts for the sample generator, PostgreSQL's server binaries (the tests start
+# a server of their own), and a virtualenv with the project in it.
 # Safe to run again: it only installs what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 APT_PACKAGES=(tesseract-ocr tesseract-ocr-eng tesseract-ocr-cym tesseract-ocr-osd poppler-utils
-              fonts-dejavu-core fonts-liberation python3-venv)
+              fonts-dejavu-core fonts-liberation python3-venv postgresql chromium)
 VENV=${DIGITISE_VENV:-.venv}
 
 missing=()
@@ -19,6 +20,12 @@ if ((${#missing[@]})); then
     exit 3
   fi
   echo "bootstrap: installing ${missing[*]}" >&2
+  if [[ " ${missing[*]} " == *" postgresql "* ]]; then
+    # No system cluster: the package would create and start one on port 5432, and nothing
+    # here uses it (tests/postgres.py runs its own server on a private Unix socket).
+    mkdir -p /etc/postgresql-common/createcluster.d
+    echo "create_main_cluster = false" >/etc/postgresql-common/createcluster.d/council-digitise.conf
+  fi
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +13,7 @@ import pytest
 from PIL import Image, ImageDraw, ImageFont
 
 from records import Settings, load_settings
+from tests.postgres import PostgresServer, running_postgres, unavailable_reason
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples" / "scans"
@@ -56,6 +57,42 @@ def ground_truth() -> dict[str, dict[str, Any]]:
 @pytest.fixture
 def data_settings(settings: Settings, tmp_path: Path) -> Settings:
     return settings.with_data_dir(tmp_path / "data")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _ledger_url_not_from_env() -> Iterator[None]:
+    """A developer's $DIGITISE_LEDGER_URL must not send the tests' records to their ledger."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.delenv("DIGITISE_LEDGER_URL", raising=False)
+        yield
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    """A real PostgreSQL server of the tests' own (tests/postgres.py), started on first use and
+    always stopped. Locally missing binaries skip; in CI they fail: bootstrap.sh installs them."""
+    reason = unavailable_reason()
+    if reason:
+        if os.environ.get("CI"):
+            pytest.fail(f"CI cannot start PostgreSQL: {reason}")
+        pytest.skip(reason)
+    with running_postgres() as server:
+        yield server
+
+
+@pytest.fixture
+def postgres_url(postgres_server: PostgresServer) -> str:
+    """A new, empty PostgreSQL database for one test."""
+    return postgres_server.new_database()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def ledger_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """The ledger's URL, once on SQLite in tmp_path and once on a new PostgreSQL database."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'ledger.db'}"
+    url: str = request.getfixturevalue("postgres_url")
+    return url
 
 
 PageMaker = Callable[..., Path]

@@ -15,12 +15,33 @@ from ocr.errors import OcrFailedError, OcrTimeoutError, ToolMissingError
 
 
 @dataclass(frozen=True, slots=True)
+class OcrWord:
+    """One recognised word: its box in page-image pixels, confidence and line (block, par, line)."""
+
+    left: int
+    top: int
+    width: int
+    height: int
+    confidence: float
+    line: tuple[int, int, int]
+
+
+@dataclass(frozen=True, slots=True)
 class TesseractPage:
     """What one Tesseract run produced for one page image."""
 
     text: str
     word_confidences: tuple[float, ...]
     pdf_path: Path
+    words: tuple[OcrWord, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Osd:
+    """Tesseract's orientation guess: turn the page `rotate` degrees clockwise to make it upright."""
+
+    rotate: int
+    confidence: float
 
 
 def ocr_page_image(
@@ -48,21 +69,74 @@ def ocr_page_image(
     pdf, txt, tsv = (Path(f"{out_base}.{ext}") for ext in ("pdf", "txt", "tsv"))
     if not (pdf.is_file() and txt.is_file() and tsv.is_file()):
         raise OcrFailedError("tesseract exited 0 but wrote no output")
+    words = parse_words(tsv.read_text(encoding="utf-8", errors="replace"))
     return TesseractPage(
         text=txt.read_text(encoding="utf-8", errors="replace"),
-        word_confidences=parse_word_confidences(tsv.read_text(encoding="utf-8", errors="replace")),
+        word_confidences=tuple(w.confidence for w in words),
         pdf_path=pdf,
+        words=words,
     )
+
+
+def detect_orientation(image: Path, *, dpi: int | None, timeout: float) -> Osd | None:
+    """Tesseract's OSD pass alone (`--psm 0`); None when the page has too little text to tell."""
+    config = "--psm 0"
+    if dpi:
+        config += f" --dpi {dpi}"
+    os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+    try:
+        report = pytesseract.image_to_osd(str(image), config=config, timeout=timeout)
+    except pytesseract.TesseractNotFoundError as e:
+        raise ToolMissingError("tesseract not found: install tesseract-ocr") from e
+    except pytesseract.TesseractError as e:
+        if _is_too_few_characters(e):
+            return None
+        raise OcrFailedError(f"tesseract orientation detection failed (exit {e.status})") from e
+    except RuntimeError as e:  # pytesseract's bare "Tesseract process timeout"
+        if "timeout" in str(e).lower():
+            raise OcrTimeoutError(f"tesseract took longer than {timeout:g}s on one page") from e
+        raise OcrFailedError("tesseract orientation detection failed") from e
+    return parse_osd(str(report))
+
+
+def _is_too_few_characters(error: pytesseract.TesseractError) -> bool:
+    """OSD refuses pages with little text ("Too few characters"); that is an answer, not a failure."""
+    message = str(error.message).lower()
+    return "too few characters" in message or "couldn't" in message
+
+
+def parse_osd(report: str) -> Osd | None:
+    """Read `Rotate:` and `Orientation confidence:` from an OSD report."""
+    fields: dict[str, str] = {}
+    for line in report.splitlines():
+        key, sep, value = line.partition(":")
+        if sep:
+            fields[key.strip().lower()] = value.strip()
+    try:
+        return Osd(int(fields["rotate"]) % 360, float(fields["orientation confidence"]))
+    except (KeyError, ValueError):
+        return None
 
 
 def parse_word_confidences(tsv: str) -> tuple[float, ...]:
     """Word-level (level 5) confidences with non-empty text; -1 marks non-words and is dropped."""
-    out: list[float] = []
+    return tuple(w.confidence for w in parse_words(tsv))
+
+
+def parse_words(tsv: str) -> tuple[OcrWord, ...]:
+    """Word-level (level 5) rows with non-empty text and a confidence (-1 marks non-words)."""
+    out: list[OcrWord] = []
     for row in csv.DictReader(io.StringIO(tsv), delimiter="\t", quoting=csv.QUOTE_NONE):
-        if row.get("level") == "5" and (row.get("text") or "").strip():
+        if row.get("level") != "5" or not (row.get("text") or "").strip():
+            continue
+        try:
             conf = float(row.get("conf") or -1)
-            if conf >= 0:
-                out.append(conf)
+            box = tuple(int(row.get(k) or 0) for k in ("left", "top", "width", "height"))
+            line = tuple(int(row.get(k) or 0) for k in ("block_num", "par_num", "line_num"))
+        except ValueError:
+            continue
+        if conf >= 0:
+            out.append(OcrWord(box[0], box[1], box[2], box[3], conf, (line[0], line[1], line[2])))
     return tuple(out)
 
 

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
+from typing import Any
 
+import pytest
 from prefect.client.orchestration import get_client
 from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterName
 
 from flows import digitise_scan_root, progress_report
+from flows.batch import QuarantineLimitExceeded
 from flows.settings import context_for
+from tests.conftest import ROOT
 
 
 def _artifact(key: str) -> str:
@@ -20,9 +25,16 @@ def _artifact(key: str) -> str:
     return str(found[0].data)
 
 
+def _run_over_limit(scan_root: Path, data_dir: str) -> dict[str, Any]:
+    """The fixture's kingsmere/2026-11-batch-02 is all quarantined: the run ends Failed, with its summary."""
+    with pytest.raises(QuarantineLimitExceeded, match="kingsmere/2026-11-batch-02") as failed:
+        digitise_scan_root(str(scan_root), data_dir=data_dir)
+    return failed.value.summary
+
+
 def test_digitise_scan_root_archives_counts_and_quarantines(scan_root: Path, tmp_path: Path) -> None:
     data_dir = str(tmp_path / "data")
-    summary = digitise_scan_root(str(scan_root), data_dir=data_dir)
+    summary = _run_over_limit(scan_root, data_dir)
     assert (summary["archived"], summary["already_done"], summary["quarantined"]) == (2, 0, 1)
     assert summary["reasons"] == {"input_unreadable": 1}
 
@@ -44,16 +56,17 @@ def test_digitise_scan_root_archives_counts_and_quarantines(scan_root: Path, tmp
     with get_client(sync_client=True) as client:
         runs = client.read_flow_runs(flow_run_filter=FlowRunFilter(name=FlowRunFilterName(any_=["ashbourne/2026-11-batch-01"])))
     assert runs and runs[0].state and runs[0].state.is_completed()
+    assert '"file": "kingsmere/2026-11-batch-02/fax.png"' in _artifact("quarantined-files")
 
 
 def test_digitise_scan_root_second_run_adds_nothing(scan_root: Path, tmp_path: Path) -> None:
     data_dir = str(tmp_path / "data")
-    digitise_scan_root(str(scan_root), data_dir=data_dir)
+    _run_over_limit(scan_root, data_dir)
     ledger = context_for(None, data_dir).ledger
     before = ledger.counters()
     files_before = sorted(p.relative_to(tmp_path) for p in (tmp_path / "data" / "archive").rglob("*"))
 
-    again = digitise_scan_root(str(scan_root), data_dir=data_dir)
+    again = _run_over_limit(scan_root, data_dir)
 
     assert (again["archived"], again["already_done"]) == (0, 2)
     assert ledger.counters() == before
@@ -65,3 +78,56 @@ def test_progress_report_flow_publishes_table(tmp_path: Path) -> None:
     table = progress_report(data_dir=str(tmp_path / "data"))
     assert table.startswith("| Council |")
     assert table == _artifact("digitisation-progress").split("\n\n", 1)[1]
+
+
+def _only_bad_file(tmp_path: Path) -> Path:
+    """A scan root whose one batch holds one file that is not an image: no OCR at all."""
+    root = tmp_path / "scans"
+    (root / "kingsmere" / "2026-11-batch-09").mkdir(parents=True)
+    (root / "kingsmere" / "2026-11-batch-09" / "fax.png").write_bytes(b"not really a png")
+    return root
+
+
+def test_digitise_scan_root_over_quarantine_limit_fails_and_still_publishes(tmp_path: Path) -> None:
+    with pytest.raises(QuarantineLimitExceeded) as failed:
+        digitise_scan_root(str(_only_bad_file(tmp_path)), data_dir=str(tmp_path / "data"))
+    assert failed.value.summary["quarantined"] == 1
+    assert "1 of 1 batches quarantined more than 20%" in str(failed.value)
+    assert '"reason": "input_unreadable"' in _artifact("quarantine-kingsmere-2026-11-batch-09")
+    with get_client(sync_client=True) as client:
+        [run] = client.read_flow_runs(flow_run_filter=FlowRunFilter(name=FlowRunFilterName(any_=["kingsmere/2026-11-batch-09"])))
+    assert run.state and run.state.is_failed()
+    assert "1 of 1 inputs quarantined (100%)" in (run.state.message or "")
+
+
+def test_digitise_scan_root_quarantine_limit_one_never_fails(tmp_path: Path) -> None:
+    config = tmp_path / "config"
+    shutil.copytree(ROOT / "config", config)
+    pipeline = config / "pipeline.yaml"
+    pipeline.write_text(pipeline.read_text().replace("max_quarantined_share: 0.2", "max_quarantined_share: 1.0"))
+    summary = digitise_scan_root(str(_only_bad_file(tmp_path)), config_dir=str(config), data_dir=str(tmp_path / "data"))
+    assert (summary["archived"], summary["quarantined"]) == (0, 1)
+
+
+def test_digitise_scan_root_on_local_dask_cluster_matches_threads(tmp_path: Path) -> None:
+    """The scale-out path: the same flow on a multi-process Dask cluster (prefect-dask)
+    archives the same files and counts the same pages as the default thread runner."""
+    root = tmp_path / "scans"
+    batch = root / "ashbourne" / "2026-11-batch-01"
+    batch.mkdir(parents=True)
+    from tests.conftest import render_lines
+    from tests.flows.conftest import LETTERS
+
+    for kind, lines in LETTERS.items():
+        render_lines(lines).save(batch / f"{kind}.png", dpi=(300, 300))
+
+    def archived(data: Path) -> list[str]:
+        return sorted(p.relative_to(data).as_posix() for p in (data / "archive").rglob("*") if p.is_file())
+
+    threads = digitise_scan_root(str(root), data_dir=str(tmp_path / "threads"))
+    dask = digitise_scan_root(str(root), data_dir=str(tmp_path / "dask"), workers=2, task_runner="dask")
+    assert dask == threads
+    assert dask["archived"] == 2
+    assert archived(tmp_path / "dask") == archived(tmp_path / "threads")
+    counters = [context_for(None, str(tmp_path / d)).ledger.counters() for d in ("threads", "dask")]
+    assert counters[0] == counters[1]

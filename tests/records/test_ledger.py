@@ -1,4 +1,4 @@
-"""Exactly-once counting on a real SQLite ledger, under repeats and concurrent writers."""
+"""Exactly-once counting on real SQLite and PostgreSQL ledgers, under repeats and concurrent writers."""
 
 from __future__ import annotations
 
@@ -11,10 +11,9 @@ from records.ledger import QuarantineEntry
 from tests.records.test_progress import _record
 
 
-def test_add_record_concurrent_duplicates_count_once(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'ledger.db'}"
+def test_add_record_concurrent_duplicates_count_once(ledger_url: str) -> None:
     shas = [hashlib.sha256(str(n).encode()).hexdigest() for n in range(20)]
-    ledgers = [Ledger(url) for _ in range(4)]  # separate engines, as separate workers have
+    ledgers = [Ledger(ledger_url) for _ in range(4)]  # separate engines, as separate workers have
 
     def add_all(ledger: Ledger) -> int:
         return sum(ledger.add_record(_record(sha, "alpha", "council_tax", 3)) for sha in shas)
@@ -22,12 +21,12 @@ def test_add_record_concurrent_duplicates_count_once(tmp_path: Path) -> None:
     with ThreadPoolExecutor(max_workers=4) as pool:
         inserted = sum(pool.map(add_all, ledgers))
     assert inserted == 20
-    [counter] = Ledger(url).counters()
+    [counter] = Ledger(ledger_url).counters()
     assert (counter.records, counter.pages) == (20, 60)
 
 
-def test_quarantine_resolved_when_record_later_archived(tmp_path: Path) -> None:
-    ledger = Ledger(f"sqlite:///{tmp_path / 'ledger.db'}")
+def test_quarantine_resolved_when_record_later_archived(ledger_url: str) -> None:
+    ledger = Ledger(ledger_url)
     entry = QuarantineEntry("alpha", "b1", "alpha/b1/x.png", "d" * 64, "ocr_failed", "ocr", "OcrFailedError", "failed", None)
     assert ledger.add_quarantine(entry)
     assert not ledger.add_quarantine(entry), "the same failure is recorded once"

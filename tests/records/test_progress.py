@@ -1,8 +1,6 @@
-"""Progress numbers and FoI bands, exact for known inventories, from a real SQLite ledger."""
+"""Progress numbers and FoI bands, exact for known inventories, from real SQLite and PostgreSQL ledgers."""
 
 from __future__ import annotations
-
-from pathlib import Path
 
 import pytest
 
@@ -43,8 +41,8 @@ def _record(sha: str, council: str, record_type: str, pages: int) -> ArchivedRec
     )
 
 
-def test_progress_rows_known_inventory_exact(tmp_path: Path) -> None:
-    ledger = Ledger(f"sqlite:///{tmp_path / 'ledger.db'}")
+def test_progress_rows_known_inventory_exact(ledger_url: str) -> None:
+    ledger = Ledger(ledger_url)
     councils = {
         "alpha": Council(name="Alpha", inventory=InventoryEstimate(total_pages=200, by_type={"council_tax": 40})),
         "beta": Council(name="Beta"),

@@ -1,0 +1,208 @@
+"""Read one page image well: turn it upright, straighten it, clean it if noisy, OCR it,
+check nothing was dropped, and try again differently if something was.
+
+The steps, each cheap unless the page needs it:
+
+1. `guess_orientation` on a 150-dpi ink map (tens of ms). Only when it is unsure
+   (short pages, few lines) does Tesseract's OSD run (`--psm 0`, about 0.5 s); when
+   OSD is unsure too, the page is OCRed both ways up and the more confident reading kept.
+2. Straighten (lossless quarter turns, then undo skew over MIN_CORRECTION) and
+   despeckle noisy pages, into one prepared image; an upright, straight, clean page
+   goes to Tesseract untouched.
+3. OCR once (`ocr_page_image`: text, TSV word boxes and the PDF page).
+4. `check_reading`: text-line bands of ink (faint ink included) against word boxes.
+   Lines unread → a second pass with faint ink darkened, then one with sparse-text
+   segmentation (`--psm 11`); the most complete pass wins. Whatever is still missing
+   is reported as a review reason, never dropped silently.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from PIL import Image
+
+from ocr._exec.tesseract import TesseractPage, detect_orientation, ocr_page_image
+from ocr.cleaning import clean_page, darken_faint_ink, measure_noise, should_clean
+from ocr.deskew import measure_skew, should_deskew, straighten
+from ocr.errors import InputUnreadableError
+from ocr.ink import InkMap, ink_map, ink_maps
+from ocr.orientation import Orientation, guess_orientation
+from ocr.quality import DOUBTFUL_WORD, Reading, ReviewReason, check_reading, review_reasons
+
+log = logging.getLogger(__name__)
+
+#: OSD confidence above which its answer overrides the ink's line direction.
+OSD_OVERRIDE = 10.0
+#: OCRed both ways up, the loser must have fewer than this share of the winner's confident words.
+ORIENTATION_MARGIN = 0.5
+#: Segmentation mode of the last recovery pass: sparse text finds lines other modes skip.
+RECOVERY_PSM = 11
+
+
+@dataclass(frozen=True, slots=True)
+class PageReading:
+    """The chosen OCR pass of one page and what was done to the page before it."""
+
+    ocr: TesseractPage
+    rotation: int
+    skew: float
+    cleaned: bool
+    reading: Reading
+    reasons: tuple[ReviewReason, ...]
+    passes: int
+
+
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    rotation: int
+    skew: float
+    certain: bool
+
+
+@dataclass(frozen=True, slots=True)
+class _Pass:
+    ocr: TesseractPage
+    reading: Reading
+    rotation: int
+    skew: float
+    cleaned: bool
+
+
+def read_page(
+    image: Path, *, number: int, dpi: int | None, work_dir: Path, languages: str, psm: int, timeout: float
+) -> PageReading:
+    """OCR page `number` (the file `image`) with orientation, skew, cleaning and completeness handled."""
+    source = _load(image, number)
+    gray = source if source.mode == "L" else source.convert("L")
+    ink, faint_ink = ink_maps(gray, dpi=dpi)
+    guess = guess_orientation(ink)
+    plan = _Plan(guess.rotation, guess.skew, guess.certain)
+    if not guess.certain:
+        plan = _settle_orientation(image, guess, ink, dpi=dpi, timeout=timeout)
+    noisy = should_clean(measure_noise(gray))
+
+    def run(rotation: int, skew: float, tag: str, *, psm_: int = psm, faint: bool = False) -> _Pass:
+        return _ocr_pass(
+            source, image, number=number, dpi=dpi, work_dir=work_dir, languages=languages, psm=psm_,
+            timeout=timeout, rotation=rotation, skew=skew, clean=noisy, faint=faint, tag=tag,
+            source_ink=faint_ink,
+        )
+
+    best = run(plan.rotation, plan.skew, "ocr")
+    passes = 1
+    settled = plan.certain
+    if not plan.certain or best.reading.is_garbled:  # garbled text may be upside down
+        flipped = run((plan.rotation + 180) % 360, plan.skew, "ocr-flipped")
+        passes += 1
+        best, other = sorted((best, flipped), key=lambda p: _confident_words(p.ocr), reverse=True)
+        settled = _confident_words(other.ocr)[0] < ORIENTATION_MARGIN * _confident_words(best.ocr)[0]
+    if not best.reading.is_complete:
+        for retry in _recoveries(run, best):
+            passes += 1
+            candidate = retry()
+            best = candidate if candidate.reading.is_better_than(best.reading) else best
+            if best.reading.is_complete:
+                break
+    reasons = review_reasons(best.reading, orientation_certain=settled)
+    log.debug(
+        "page %d: rotation %d, skew %.2f, %d passes, score %.3f, reasons %s",
+        number, best.rotation, best.skew, passes, best.reading.score, [r.value for r in reasons],
+    )
+    return PageReading(best.ocr, best.rotation, best.skew, best.cleaned, best.reading, reasons, passes)
+
+
+def _recoveries(run: Callable[..., _Pass], first: _Pass) -> list[Callable[[], _Pass]]:
+    """Second and third tries for a page with unread lines, cheapest likely fix first."""
+    return [
+        lambda: run(first.rotation, first.skew, "ocr-faint", faint=True),
+        lambda: run(first.rotation, first.skew, "ocr-sparse", psm_=RECOVERY_PSM, faint=True),
+    ]
+
+
+def _load(image: Path, number: int) -> Image.Image:
+    try:
+        with Image.open(image) as img:
+            img.load()
+            return img.copy()
+    except (OSError, ValueError, SyntaxError) as e:
+        raise InputUnreadableError(f"page {number} is not readable ({type(e).__name__})") from e
+
+
+def _settle_orientation(
+    image: Path, guess: Orientation, ink: InkMap, *, dpi: int | None, timeout: float
+) -> _Plan:
+    """Ask OSD; agreement with the ink makes the guess certain, a confident other axis overrides it."""
+    osd = detect_orientation(image, dpi=None if dpi else 300, timeout=timeout)
+    if osd is None:
+        return _Plan(guess.rotation, guess.skew, False)
+    if osd.rotate == guess.rotation:
+        return _Plan(guess.rotation, guess.skew, True)
+    if (osd.rotate - guess.rotation) % 180 == 0:
+        return _Plan(guess.rotation, guess.skew, False)  # same axis, other way up: OCR decides
+    if osd.confidence >= OSD_OVERRIDE:
+        return _Plan(osd.rotate, measure_skew(ink.rotated(osd.rotate)).angle, False)
+    return _Plan(guess.rotation, guess.skew, False)
+
+
+def _confident_words(ocr: TesseractPage) -> tuple[int, float]:
+    return sum(1 for c in ocr.word_confidences if c >= DOUBTFUL_WORD), sum(ocr.word_confidences)
+
+
+def _ocr_pass(
+    source: Image.Image,
+    image: Path,
+    *,
+    number: int,
+    dpi: int | None,
+    work_dir: Path,
+    languages: str,
+    psm: int,
+    timeout: float,
+    rotation: int,
+    skew: float,
+    clean: bool,
+    faint: bool,
+    tag: str,
+    source_ink: InkMap,
+) -> _Pass:
+    prepared = prepare_page(source, rotation=rotation, skew=skew, clean=clean, faint=faint)
+    target = image
+    if prepared is not source:
+        target = _save_prepared(prepared, work_dir / f"{number:05d}.{tag}.prepared", dpi)
+    result = ocr_page_image(
+        target, out_base=work_dir / f"{number:05d}.{tag}", languages=languages,
+        dpi=None if dpi else 300, psm=psm, timeout=timeout,
+    )
+    ink = source_ink if prepared is source else ink_map(prepared, dpi=dpi, faint=True)
+    reading = check_reading(ink, result.words)
+    return _Pass(result, reading, rotation, skew if should_deskew(skew) else 0.0, clean)
+
+
+def prepare_page(
+    source: Image.Image, *, rotation: int, skew: float, clean: bool, faint: bool = False
+) -> Image.Image:
+    """The page as Tesseract should see it; `source` itself when nothing needs doing."""
+    page = straighten(source, rotation=rotation, skew=skew)
+    if clean or faint:
+        page = page if page.mode == "L" else page.convert("L")
+        if clean:
+            page = clean_page(page)
+        if faint:
+            page = darken_faint_ink(page)
+    return page
+
+
+def _save_prepared(page: Image.Image, base: Path, dpi: int | None) -> Path:
+    """Bitonal pages stay G4 (small PDF); others are PNG at the fastest compression."""
+    info = {"dpi": (dpi, dpi)} if dpi else {}
+    if page.mode == "1":
+        out = Path(f"{base}.tif")
+        page.save(out, compression="group4", **info)
+    else:
+        out = Path(f"{base}.png")
+        page.save(out, compress_level=1, **info)
+    return out

@@ -1,0 +1,167 @@
+"""Inventory estimates: how many pages each council holds, as estimated, and on what basis.
+
+Councils revise their estimates (a box count becomes a shelf audit), so % digitised must follow
+without losing the history. Estimates recorded with `digitise estimate set` go to the ledger,
+append-only; for each council total and each record type the newest one counts — newest by
+its as-of date, then by when it was recorded — else the figure in councils.yaml.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from records.config import Council, InventoryEstimate
+from records.errors import ExitCode, RecordError
+from records.ledger import EstimateEntry, Ledger
+from records.progress import ProgressRow, progress_rows
+
+CONFIG = "councils.yaml"
+LEDGER = "ledger"
+
+
+class EstimateError(RecordError):
+    code = "estimate_refused"
+    exit_code = ExitCode.usage
+
+
+@dataclass(frozen=True, slots=True)
+class EstimateBasis:
+    """One figure and where it came from."""
+
+    pages: int
+    source: str
+    as_of: dt.date | None
+    origin: str  # CONFIG or LEDGER
+    recorded_by: str | None = None
+    recorded_at: dt.datetime | None = None
+
+    def describe(self) -> str:
+        parts = [f"{self.pages} pages", self.source]
+        if self.as_of:
+            parts.append(f"as of {self.as_of.isoformat()}")
+        if self.origin == LEDGER:
+            parts.append(f"recorded by {self.recorded_by}" + (
+                f" on {self.recorded_at:%Y-%m-%d}" if self.recorded_at else ""))
+        else:
+            parts.append(f"from {CONFIG}")
+        return ", ".join(parts)
+
+
+@dataclass(frozen=True, slots=True)
+class CouncilEstimate:
+    """The estimate progress rests on: an explicit total, or the sum of per-type figures."""
+
+    council: str
+    total: EstimateBasis | None = None
+    by_type: dict[str, EstimateBasis] = field(default_factory=dict)
+
+    @property
+    def pages(self) -> int | None:
+        if self.total is not None:
+            return self.total.pages
+        return sum(b.pages for b in self.by_type.values()) or None
+
+    def describe(self) -> str:
+        if self.total is not None:
+            return self.total.describe()
+        if self.by_type:
+            return f"sum of {len(self.by_type)} record-type estimates ({self.pages} pages)"
+        return "no estimate"
+
+    @property
+    def types_exceed_total(self) -> bool:
+        return self.total is not None and sum(b.pages for b in self.by_type.values()) > self.total.pages
+
+
+def record_estimate(
+    ledger: Ledger, councils: Mapping[str, Council], record_types: Iterable[str], *,
+    council: str, pages: int, source: str, recorded_by: str,
+    record_type: str | None = None, as_of: dt.date | None = None,
+) -> None:
+    """Append an estimate to the ledger's history, after checking it names known things."""
+    if council not in councils:
+        raise EstimateError(f"unknown council {council!r}; known: {', '.join(sorted(councils))}")
+    if record_type is not None and record_type not in set(record_types):
+        raise EstimateError(f"unknown record type {record_type!r}")
+    if pages < 1:
+        raise EstimateError("an estimate is at least 1 page")
+    if not source.strip():
+        raise EstimateError("say what the estimate is based on (--source)")
+    if as_of is not None and as_of > dt.date.today():
+        raise EstimateError("--as-of is in the future")
+    entry = EstimateEntry(council, record_type, pages, source.strip(), as_of, recorded_by.strip() or "unknown")
+    ledger.add_estimate(entry)
+
+
+def current_estimates(
+    councils: Mapping[str, Council], history: Iterable[Mapping[str, Any]]
+) -> dict[str, CouncilEstimate]:
+    """Per council: the newest ledger figure for the total and each type, else the YAML one."""
+    newest: dict[tuple[str, str | None], Mapping[str, Any]] = {}
+    for row in history:
+        key = (row["council"], row["record_type"])
+        if key not in newest or _order(row) >= _order(newest[key]):
+            newest[key] = row
+    out: dict[str, CouncilEstimate] = {}
+    for slug in sorted(set(councils) | {c for c, _ in newest}):
+        inventory = councils[slug].inventory if slug in councils else None
+        total, by_type = None, {}
+        if inventory is not None:
+            total = _from_config(inventory, inventory.total_pages) if inventory.total_pages else None
+            by_type = {t: _from_config(inventory, n) for t, n in inventory.by_type.items()}
+        for (council, record_type), row in newest.items():
+            if council != slug:
+                continue
+            if record_type is None:
+                total = _from_ledger(row)
+            else:
+                by_type[record_type] = _from_ledger(row)
+        out[slug] = CouncilEstimate(slug, total, dict(sorted(by_type.items())))
+    return out
+
+
+def councils_with_estimates(councils: Mapping[str, Council], ledger: Ledger) -> dict[str, Council]:
+    """The configured councils, each with the inventory progress should divide by."""
+    current = current_estimates(councils, ledger.estimates())
+    out = {}
+    for slug, council in councils.items():
+        estimate = current[slug]
+        inventory = None
+        if estimate.pages is not None:
+            basis = estimate.total or next(iter(estimate.by_type.values()))
+            inventory = InventoryEstimate.model_construct(  # no re-validation: history may be uneven
+                total_pages=estimate.total.pages if estimate.total else None,
+                by_type={t: b.pages for t, b in estimate.by_type.items()},
+                source=basis.source, as_of=basis.as_of,
+            )
+        out[slug] = council.model_copy(update={"inventory": inventory})
+    return out
+
+
+def _order(row: Mapping[str, Any]) -> tuple[dt.date, dt.datetime, int]:
+    recorded = _aware(row["recorded_at"])
+    return (row["as_of"] or recorded.date(), recorded, row.get("id") or 0)
+
+
+def _aware(moment: dt.datetime) -> dt.datetime:
+    """SQLite hands timestamps back without their zone; they were written in UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc)
+
+
+def _from_config(inventory: InventoryEstimate, pages: int) -> EstimateBasis:
+    return EstimateBasis(pages, inventory.source, inventory.as_of, CONFIG)
+
+
+def _from_ledger(row: Mapping[str, Any]) -> EstimateBasis:
+    return EstimateBasis(row["pages"], row["source"], row["as_of"], LEDGER, row["recorded_by"],
+                         _aware(row["recorded_at"]))
+
+
+def current_progress(councils: Mapping[str, Council], ledger: Ledger, *, only: str | None = None) -> list[ProgressRow]:
+    """Progress as of now: ledger counts over the newest estimates, with open failures."""
+    return progress_rows(
+        councils_with_estimates(councils, ledger), ledger.counters(), ledger.open_failures(), only=only
+    )

@@ -1,0 +1,116 @@
+"""No silent loss: ink that OCR did not read is recovered or reported, with a score that means something."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageDraw, ImageFont
+
+from ocr import ocr_document
+from ocr._exec.tesseract import OcrWord
+from ocr.ink import ink_map
+from ocr.quality import Reading, ReviewReason, check_reading, review_reasons
+from tests.conftest import FONT, render_lines, word_recall
+
+LINES = [
+    "Council tax reduction scheme: notice of entitlement",
+    "Your entitlement has been recalculated from 1 April 2026",
+    "because your household income has changed since your claim.",
+    "The weekly reduction is now 12.40 and your new bill is enclosed.",
+]
+TRUTH = "\n".join(LINES)
+
+
+def _words_over(page: Image.Image, *, skip_line: int | None = None) -> list[OcrWord]:
+    """Word boxes as Tesseract would report them for `render_lines`, optionally losing one line."""
+    font = ImageFont.truetype(FONT, 46)
+    draw = ImageDraw.Draw(page)
+    out = []
+    for n, line in enumerate(LINES):
+        if n == skip_line:
+            continue
+        left, top, right, bottom = draw.textbbox((180, 160 + 80 * n), line, font=font)
+        out.append(OcrWord(left, top, right - left, bottom - top, 95.0, (1, 1, n + 1)))
+    return out
+
+
+def test_check_reading_all_lines_read_is_complete() -> None:
+    page = render_lines(LINES, size=(2480, 1200))
+    reading = check_reading(ink_map(page, dpi=300, faint=True), _words_over(page))
+    assert reading.ink_lines == len(LINES)
+    assert reading.is_complete
+    assert reading.score > 0.9
+
+
+def test_check_reading_dropped_line_is_counted_and_scores_low() -> None:
+    page = render_lines(LINES, size=(2480, 1200))
+    reading = check_reading(ink_map(page, dpi=300, faint=True), _words_over(page, skip_line=2))
+    assert reading.missed_lines == 1
+    assert reading.score < 0.75
+    assert review_reasons(reading) == (ReviewReason.lines_unread,)
+
+
+def test_check_reading_ignores_ruled_lines_and_solid_bars() -> None:
+    page = render_lines(LINES, size=(2480, 1200))
+    draw = ImageDraw.Draw(page)
+    draw.rectangle((150, 60, 2300, 120), fill=0)  # a black header bar
+    draw.line((150, 600, 2300, 600), fill=0, width=4)  # a rule under the text
+    assert check_reading(ink_map(page, dpi=300, faint=True), _words_over(page)).is_complete
+
+
+def test_reading_score_blank_and_unread_pages() -> None:
+    assert Reading(0, 0, 1.0, 0.0, 0.0, 0).score == 1.0  # blank, read as blank
+    assert Reading(3, 3, 0.0, 0.0, 0.0, 0).score == 0.0
+    unread = Reading(3, 3, 0.0, 0.0, 0.0, 0)
+    assert review_reasons(unread) == (ReviewReason.ink_without_text,)
+
+
+def test_review_reason_codes_are_stable() -> None:
+    assert {r.value for r in ReviewReason} == {
+        "lines_unread", "low_confidence", "ink_without_text", "orientation_uncertain",
+    }
+
+
+def test_ocr_document_faint_lines_are_recovered_not_dropped(tmp_path: Path) -> None:
+    page = Image.new("L", (2480, 1200), 255)
+    draw = ImageDraw.Draw(page)
+    font = ImageFont.truetype(FONT, 46)
+    for n, line in enumerate(LINES):  # alternate black and grey (a faded carbon copy)
+        draw.text((180, 160 + 80 * n), line, font=font, fill=170 if n % 2 else 0)
+    path = tmp_path / "faint.png"
+    page.save(path, dpi=(300, 300))
+    result = ocr_document(path, work_dir=tmp_path / "w").pages[0]
+    assert word_recall(TRUTH, result.text) >= 0.95
+    assert not result.needs_review
+
+
+def test_ocr_document_unreadable_ink_is_flagged_with_reason(tmp_path: Path) -> None:
+    page = render_lines(LINES[:2], size=(2480, 1200))
+    draw = ImageDraw.Draw(page)
+    r, x = random.Random(3), 180
+    while x < 1400:  # a barcode where a third line of text would be
+        width = r.choice((3, 6, 9))
+        draw.rectangle((x, 330, x + width, 370), fill=0)
+        x += width + r.choice((4, 8, 12))
+    path = tmp_path / "barcode.png"
+    page.save(path, dpi=(300, 300))
+    result = ocr_document(path, work_dir=tmp_path / "w")
+    # Tesseract either skips the bars (a line unread) or reads them as doubtful junk.
+    assert set(result.pages[0].review_reasons) & {"lines_unread", "low_confidence"}
+    assert result.pages_needing_review == (1,)
+    assert word_recall("\n".join(LINES[:2]), result.text) >= 0.95
+
+
+def test_ocr_document_noisy_page_is_cleaned_and_read(tmp_path: Path) -> None:
+    rng = np.random.default_rng(1)
+    pixels = np.asarray(render_lines(LINES, size=(2480, 1200)), dtype=np.float32)
+    pixels += rng.normal(0, 18, pixels.shape)
+    pixels[rng.random(pixels.shape) < 0.006] = 0
+    path = tmp_path / "noisy.png"
+    Image.fromarray(np.clip(pixels, 0, 255).astype(np.uint8)).save(path, dpi=(300, 300))
+    page = ocr_document(path, work_dir=tmp_path / "w").pages[0]
+    assert page.cleaned
+    assert word_recall(TRUTH, page.text) >= 0.95
+    assert page.quality >= 0.75

@@ -1,0 +1,113 @@
+"""The learned classifier: trains in seconds, scores like scikit-learn, falls back to the rules."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from records import UNCLASSIFIED, Classifier, LearnedClassifier, Settings, TrainingError, save_model, train_model
+from records.config import Classification
+from records.learned import LabelledText, LinearModel, ModelOptions, _vectorizer, load_classifier, load_model
+
+TOPICS = {
+    "council_tax": ["council tax bill for your home", "band D annual charge and instalments",
+                    "single person discount on the bill", "reminder: instalment overdue, pay now"],
+    "planning_application": ["planning permission granted for the extension", "application for a new dwelling",
+                             "objection to the proposed development", "decision notice with conditions attached"],
+    "complaint": ["I want to complain about the missed bins", "we apologise for the delay in replying",
+                  "stage two complaint response from the manager", "you may contact the ombudsman"],
+}
+
+
+def _examples(copies: int = 2) -> list[LabelledText]:
+    return [
+        LabelledText(f"{text}. Letter {n} about {record_type.replace('_', ' ')}.", record_type)
+        for record_type, texts in TOPICS.items() for text in texts for n in range(copies)
+    ]
+
+
+@pytest.fixture(scope="module")
+def rules(settings: Settings) -> Classifier:
+    return Classifier(settings.classification)
+
+
+@pytest.mark.parametrize("options", [ModelOptions(), ModelOptions(analyzer="word", ngram_range=(1, 2))])
+def test_tfidf_matches_scikit_learn(rules: Classifier, options: ModelOptions) -> None:
+    examples = _examples()
+    model = train_model(examples, rules, options)
+    fitted = _vectorizer(options, min_df=1).fit([e.text for e in examples])
+    assert tuple(fitted.get_feature_names_out()) == model.terms
+    for example in examples:
+        text = example.text + " Café naïve"  # accents are stripped as scikit-learn strips them
+        columns, weights = model.tfidf(text)
+        ours = np.zeros(len(model.terms))
+        ours[columns] = weights
+        assert np.allclose(ours, fitted.transform([text]).toarray()[0])
+
+
+def test_learned_classifier_files_clear_text_and_reviews_unfamiliar(rules: Classifier) -> None:
+    classifier = LearnedClassifier(rules, train_model(_examples(), rules))
+    clear = classifier.classify_text("Council tax bill: band D annual charge, pay by instalments.")
+    assert (clear.record_type, clear.needs_review, clear.method) == ("council_tax", False, "learned")
+    assert clear.score >= 0.6 and clear.candidates[0][0] == "council_tax"
+    vague = classifier.classify_text("Thank you for your letter of last week.")
+    assert vague.record_type == UNCLASSIFIED and vague.needs_review
+    assert classifier.classify_text("").score == 0.0
+
+
+def test_learned_classifier_rules_veto_a_contradicted_verdict(rules: Classifier) -> None:
+    """A model sure of council tax, a text the rules confidently call planning: a person decides."""
+    classes = ("complaint", "council_tax", "planning_application")
+    sure_of_council_tax = LinearModel(
+        classes=classes, terms=("letter",), idf=np.ones(1), coef=np.zeros((3, 1 + len(rules.record_types))),
+        intercept=np.array([0.0, 6.0, 0.0]), rule_types=rules.record_types, rules_fingerprint=rules.fingerprint,
+        options=ModelOptions(analyzer="word", ngram_range=(1, 1)),
+    )
+    text = "Town and Country Planning Act 1990. Decision Notice. Application No: 25/01234/HOU."
+    assert rules.classify_text(text).record_type == "planning_application"
+    result = LearnedClassifier(rules, sure_of_council_tax).classify_text(text)
+    assert (result.record_type, result.needs_review) == (UNCLASSIFIED, True)
+    assert result.candidates[0][0] == "council_tax" and result.score > 0.9
+
+
+def test_no_model_means_rules_only(rules: Classifier, tmp_path: Path) -> None:
+    classifier = load_classifier(rules, tmp_path / "missing.npz")
+    text = "Council Tax Demand Notice under the Local Government Finance Act 1992, valuation band C."
+    assert classifier.model is None
+    assert classifier.classify_text(text) == rules.classify_text(text)
+
+
+def test_saved_model_loads_without_pickle_and_scores_the_same(rules: Classifier, tmp_path: Path) -> None:
+    model = train_model(_examples(), rules)
+    path = tmp_path / "models" / "model.npz"
+    save_model(model, path)
+    loaded = load_model(path)
+    assert loaded is not None and loaded.classes == model.classes and loaded.meta["examples"] == 24
+    text = "objection to the planning application for a new dwelling"
+    assert np.allclose(loaded.probabilities(text, rules), model.probabilities(text, rules), atol=1e-4)
+    assert path.stat().st_mode & 0o777 == 0o640
+
+
+def test_model_trained_on_other_rules_is_not_used(settings: Settings, rules: Classifier, tmp_path: Path) -> None:
+    path = tmp_path / "model.npz"
+    save_model(train_model(_examples(), rules), path)
+    changed = settings.classification.model_dump()
+    changed["record_types"]["complaint"]["rules"][0]["weight"] = 1.5
+    other_rules = Classifier(Classification.model_validate(changed))
+    assert load_classifier(other_rules, path).model is None
+    assert load_classifier(rules, path).model is not None
+
+
+def test_unreadable_model_falls_back_to_rules(rules: Classifier, tmp_path: Path) -> None:
+    path = tmp_path / "model.npz"
+    path.write_bytes(b"not a model")
+    assert load_model(path) is None
+
+
+def test_train_model_refuses_too_few_or_unknown_labels(rules: Classifier) -> None:
+    with pytest.raises(TrainingError, match="at least 3"):
+        train_model(_examples()[:5], rules)
+    with pytest.raises(TrainingError, match="not in record_types.yaml"):
+        train_model([*_examples(), LabelledText("allotment tenancy", "allotments")], rules)

@@ -1,0 +1,103 @@
+"""Crash injection for the crash-safety tests: test harness only, never imported by the pipeline.
+
+A child process started with `python -c "from tests.reliability.faults import main; main()" run ...`
+reads DIGITISE_TEST_CRASH_AT, wraps one library call, then runs the real `digitise` CLI.
+When the wrapped call is reached the process SIGKILLs itself: the same as `kill -9` from
+outside at exactly that moment, but deterministic. Points:
+
+    ocr            after Tesseract finished the first page (work folder full, nothing archived)
+    archive-write  halfway through copying the first PDF into the archive (a partial .tmp- file)
+    ledger-commit  after the record's INSERT, before COMMIT (all files archived, no ledger row)
+    after-commit   after the record's row is committed, before the outcome is returned
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+from collections.abc import Callable
+from typing import IO, Any
+
+import pytesseract.pytesseract as _pt
+from sqlalchemy import Engine, event
+
+from records.ledger import Ledger
+
+CRASH_ENV = "DIGITISE_TEST_CRASH_AT"
+POINTS = ("ocr", "archive-write", "ledger-commit", "after-commit")
+
+
+def die() -> None:
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+def _after_first_ocr() -> None:
+    real = _pt.run_tesseract
+
+    def run_then_die(*args: Any, **kwargs: Any) -> Any:
+        result = real(*args, **kwargs)
+        die()
+        return result
+
+    _pt.run_tesseract = run_then_die
+
+
+def _halfway_through_archive_copy() -> None:
+    real: Callable[..., None] = shutil.copyfileobj
+
+    def copy_half_then_die(fsrc: IO[bytes], fdst: IO[bytes], length: int = 0) -> None:
+        if not str(getattr(fsrc, "name", "")).endswith("document.pdf"):  # only the OCR'd PDF
+            return real(fsrc, fdst, length)
+        data = fsrc.read()
+        fdst.write(data[: len(data) // 2])
+        fdst.flush()
+        os.fsync(fdst.fileno())
+        die()
+
+    shutil.copyfileobj = copy_half_then_die  # type: ignore[assignment]
+
+
+def _before_record_commit() -> None:
+    @event.listens_for(Engine, "before_cursor_execute")
+    def note_insert(conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if statement.lstrip().upper().startswith("INSERT INTO RECORDS"):
+            conn.info["record_inserted"] = True
+
+    @event.listens_for(Engine, "commit")
+    def die_before_commit(conn: Any) -> None:
+        if conn.info.get("record_inserted"):
+            die()
+
+
+def _after_record_commit() -> None:
+    real = Ledger.add_record
+
+    def add_then_die(self: Ledger, record: Any) -> bool:
+        inserted = real(self, record)
+        if inserted:
+            die()
+        return inserted
+
+    Ledger.add_record = add_then_die  # type: ignore[method-assign]
+
+
+INSTALLERS: dict[str, Callable[[], None]] = {
+    "ocr": _after_first_ocr,
+    "archive-write": _halfway_through_archive_copy,
+    "ledger-commit": _before_record_commit,
+    "after-commit": _after_record_commit,
+}
+
+
+def install() -> None:
+    point = os.environ.get(CRASH_ENV)
+    if point:
+        INSTALLERS[point]()
+
+
+def main() -> None:
+    install()
+    from flows.cli import app
+
+    app(prog_name="digitise")
