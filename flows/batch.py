@@ -36,8 +36,10 @@ from records import (
     RecordOutcome,
     ScanItem,
     build_report,
+    build_survey,
     current_progress,
     discover,
+    forecast_markdown,
     markdown_report,
     markdown_table,
     merge,
@@ -231,9 +233,23 @@ def publish_report(config_dir: str | None, data_dir: str | None) -> str:
     return markdown
 
 
+def publish_forecast(config_dir: str | None, data_dir: str | None) -> str:
+    """Issue #9: projected completion per council (and estimated record type) as markdown."""
+    settings = resolve_settings(config_dir, data_dir)
+    options = settings.pipeline.survey
+    survey = build_survey(settings.councils, context_for(config_dir, data_dir).ledger,
+                          max_estimate_age_days=options.max_estimate_age_days,
+                          window_days=options.forecast_window_days)
+    markdown = "# Digitisation forecast\n\n" + forecast_markdown(survey)
+    create_markdown_artifact(markdown=markdown, key="digitisation-forecast",
+                             description="Projected completion at the recent rate of pages archived per day")
+    return markdown
+
+
 @flow(name="progress-report", log_prints=False)
 def progress_report(config_dir: str | None = None, data_dir: str | None = None, council: str | None = None) -> str:
     """Publish the progress table, the full progress report and the quarantine table as artifacts."""
     publish_quarantine_table(config_dir, data_dir, council=council)
     publish_report(config_dir, data_dir)
+    publish_forecast(config_dir, data_dir)
     return publish_progress(config_dir, data_dir, council)

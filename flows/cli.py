@@ -32,13 +32,18 @@ from records import ALL_TYPES, ExitCode, FixityReport, ProgressRow, RecordError,
 from records import (  # noqa: E402
     DEFAULT_MIN_CONFIDENCE,
     Classifier,
+    batch_history,
     build_report,
+    build_survey,
     current_estimates,
     current_progress,
+    describe_event,
     examples_from_ground_truth,
     index_missing,
     model_path,
     record_estimate,
+    record_exclusion,
+    record_history,
     review_queue,
     reviewed_examples,
     save_model,
@@ -46,6 +51,7 @@ from records import (  # noqa: E402
     set_record_type,
     train_model,
     write_report,
+    write_survey,
 )
 
 EPILOG = (
@@ -257,16 +263,17 @@ def _print_progress(config_dir: str | None, data_dir: str | None, council: str |
 
 
 def _progress_table(rows: list[ProgressRow]) -> Table:
-    table = Table(title="Digitisation progress (pages digitised / council's estimate)")
+    table = Table(title="Digitisation progress (pages digitised / (council's estimate − not needing digitisation))")
     for name, justify in [("Council", "left"), ("Record type", "left"), ("Records", "right"),
-                          ("Pages", "right"), ("Estimate", "right"), ("%", "right"),
-                          ("FoI band", "left"), ("Failed", "right")]:
+                          ("Pages", "right"), ("Estimate", "right"), ("Not needed", "right"),
+                          ("Outstanding", "right"), ("%", "right"), ("FoI band", "left"), ("Failed", "right")]:
         table.add_column(name, justify=justify)  # type: ignore[arg-type]
     for r in rows:
         is_total = r.record_type == ALL_TYPES
         table.add_row(
             f"[bold]{r.council}[/bold]" if is_total else "", r.record_type, str(r.records), str(r.pages),
-            str(r.estimate_pages) if r.estimate_pages is not None else "unknown",
+            str(r.estimate_pages) if r.estimate_pages is not None else "unknown", str(r.not_needed),
+            str(r.outstanding) if r.outstanding is not None else "unknown",
             f"{r.percent:.1f}" if r.percent is not None else "unknown", r.band,
             str(r.failed) if is_total else "",
             end_section=False,
@@ -499,6 +506,134 @@ def estimate_list(
         table.add_row(row["council"], row["record_type"] or "all", str(row["pages"]), row["source"],
                       str(row["as_of"] or ""), row["recorded_by"], f"{row['recorded_at']:%Y-%m-%d %H:%M}")
     out.print(table)
+
+
+# --- Issue #9: exclusions, the survey's answer and forecasts, the audit trail ------------------
+
+audit_app = typer.Typer(help="The audit trail: every state change of a record, or of a batch.",
+                        epilog=EPILOG, no_args_is_help=True)
+app.add_typer(audit_app, name="audit")
+
+
+@app.command()
+def exclude(
+    council: Annotated[str, typer.Argument(help="Council slug from councils.yaml.")],
+    pages: Annotated[int, typer.Option("--pages", min=1, help="Pages that need not be digitised.")],
+    reason: Annotated[str, typer.Option("--reason", help="past_retention, duplicate or out_of_scope.")],
+    note: Annotated[str, typer.Option("--note", help='What, and on whose authority, e.g. "1990s CT files, schedule 4.2".')],
+    record_type: Annotated[Optional[str], typer.Option("--type", help="Record type [default: not tied to one].")] = None,
+    by: ByOpt = None,
+    config: ConfigOpt = None,
+    data_dir: DataOpt = None,
+) -> None:
+    """Record pages a council holds but need not digitise; entries add up and are kept as history."""
+    try:
+        settings = resolve_settings(_str(config), _str(data_dir))
+        ledger = context_for(_str(config), _str(data_dir)).ledger
+        record_exclusion(ledger, settings.councils, settings.classification.record_types, council=council,
+                         pages=pages, reason=reason, note=note, recorded_by=_who(by), record_type=record_type)
+        total = sum(r["pages"] for r in ledger.exclusions(council=council))
+    except RecordError as e:
+        raise _fail(e.exit_code, str(e)) from e
+    out.print(f"{council}: {pages} pages recorded as {reason}; {total} pages in all need no digitisation",
+              markup=False, highlight=False)
+
+
+@app.command()
+def survey(
+    out_dir: Annotated[Optional[Path], typer.Option("--out", help="Write survey.md, survey.csv, forecast.csv and survey.png here [default: <data dir>/reports].", file_okay=False)] = None,
+    max_estimate_age_days: Annotated[Optional[int], typer.Option("--max-estimate-age-days", min=1, help="An older estimate 'cannot say' [default: survey.max_estimate_age_days in pipeline.yaml].")] = None,
+    window_days: Annotated[Optional[int], typer.Option("--window-days", min=1, help="Forecast rate over this many recent days [default: survey.forecast_window_days].")] = None,
+    target_date: Annotated[Optional[datetime], typer.Option("--target-date", formats=["%Y-%m-%d"], help="Show the pages/day needed to finish by this date.")] = None,
+    config: ConfigOpt = None,
+    data_dir: DataOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Print each council's answer to the FoI survey, the survey's table and forecasts; write them as files."""
+    try:
+        settings = resolve_settings(_str(config), _str(data_dir))
+        options = settings.pipeline.survey
+        result = build_survey(
+            settings.councils, context_for(_str(config), _str(data_dir)).ledger,
+            max_estimate_age_days=max_estimate_age_days or options.max_estimate_age_days,
+            window_days=window_days or options.forecast_window_days,
+            target_date=target_date.date() if target_date else None,
+        )
+        files = write_survey(result, (out_dir or settings.pipeline.data_dir / "reports").resolve())
+    except RecordError as e:
+        raise _fail(e.exit_code, str(e)) from e
+    if as_json:
+        out.print_json(json.dumps({"bands": result.band_summary, "answers": [asdict(a) for a in result.answers],
+                                   "forecasts": [asdict(f) for f in result.forecasts],
+                                   "files": {k: str(v) for k, v in asdict(files).items()}}, default=str))
+        return
+    table = Table(title=f"FoI survey answers (estimates older than {result.max_estimate_age_days} days cannot say)")
+    for name in ("Council", "Can say?", "Band", "%", "Fully digitised?", "Digitised", "Estimate", "Not needed",
+                 "Outstanding", "Basis, or why not"):
+        table.add_column(name)
+    for a in result.answers:
+        table.add_row(a.council, "yes" if a.can_say else "no", a.band, "" if a.percent is None else f"{a.percent:.1f}",
+                      "cannot say" if a.fully_digitised is None else ("yes" if a.fully_digitised else "no"),
+                      str(a.digitised), str(a.estimate_pages or "unknown"), str(a.not_needed),
+                      "unknown" if a.outstanding is None else str(a.outstanding), a.reason)
+    out.print(table)
+    out.print("Councils per band: " + ", ".join(f"{b}: {n}" for b, n in result.band_summary.items()),
+              markup=False, highlight=False)
+    forecast = Table(title=f"Forecast (pages/day over the last {result.window_days} days"
+                           + (f"; target {result.target_date})" if result.target_date else ")"))
+    for name in ("Council", "Record type", "Outstanding", "Pages/day", "Completion", "Needed/day", "Status"):
+        forecast.add_column(name)
+    for f in result.forecasts:
+        forecast.add_row(f.council, f.record_type, "unknown" if f.outstanding is None else str(f.outstanding),
+                         f"{f.rate_per_day:g}", str(f.completion or "—"),
+                         "—" if f.rate_needed is None else f"{f.rate_needed:g}", f.status)
+    out.print(forecast)
+    for kind, path in asdict(files).items():
+        out.print(f"{kind:<13} {path}", markup=False, highlight=False)
+
+
+def _print_events(events: list[dict[str, Any]], title: str, as_json: bool) -> None:
+    if as_json:
+        out.print_json(json.dumps({"events": events}, default=str))
+        return
+    table = Table(title=title)
+    for name in ("When (UTC)", "Record", "Council", "Batch", "Event", "By", "Detail"):
+        table.add_column(name)
+    for e in events:
+        table.add_row(f"{e['at']:%Y-%m-%d %H:%M:%S}", (e["record_id"] or "")[:12], e["council"], e["batch"] or "",
+                      e["event"], e["actor"] or "", describe_event(e))
+    out.print(table)
+
+
+@audit_app.command("record")
+def audit_record(
+    record_id: Annotated[str, typer.Argument(help="Record id (source sha256) or its first 6+ characters.")],
+    config: ConfigOpt = None,
+    data_dir: DataOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Every state change of one record, oldest first."""
+    try:
+        events = record_history(context_for(_str(config), _str(data_dir)).ledger, record_id)
+    except RecordError as e:
+        raise _fail(e.exit_code, str(e)) from e
+    _print_events(events, f"Audit trail of record {record_id}", as_json)
+
+
+@audit_app.command("batch")
+def audit_batch(
+    council: Annotated[str, typer.Argument(help="Council slug.")],
+    batch: Annotated[str, typer.Argument(help="Batch folder name.")],
+    config: ConfigOpt = None,
+    data_dir: DataOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Every state change of every record in one batch, oldest first."""
+    try:
+        events = batch_history(context_for(_str(config), _str(data_dir)).ledger, council, batch)
+    except RecordError as e:
+        raise _fail(e.exit_code, str(e)) from e
+    _print_events(events, f"Audit trail of batch {council}/{batch}", as_json)
 
 
 def main() -> None:  # pragma: no cover - console entry point

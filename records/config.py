@@ -90,6 +90,17 @@ class OcrOptions(_Frozen):
     max_image_pixels: Annotated[int, Field(ge=1_000_000)] = 300_000_000
 
 
+class Survey(_Frozen):
+    """How the FoI survey's answer and the forecast are worked out."""
+
+    max_estimate_age_days: Annotated[int, Field(
+        ge=1, le=36500, description="an older (or undated) estimate cannot support an answer: 'cannot say'"
+    )] = 1095
+    forecast_window_days: Annotated[int, Field(
+        ge=1, le=3650, description="the rate is pages archived per day over this many recent days"
+    )] = 28
+
+
 class Pipeline(_Frozen):
     """Where things live and how hard to work; paths are relative to the YAML file."""
 
@@ -103,6 +114,7 @@ class Pipeline(_Frozen):
         ge=0, le=1, description="a batch run fails when more than this share of its inputs is quarantined"
     )] = 0.2
     ocr: OcrOptions = OcrOptions()
+    survey: Survey = Survey()
 
     @property
     def archive_dir(self) -> Path:

@@ -11,11 +11,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any
 
 from records.config import Council, InventoryEstimate
 from records.errors import ExitCode, RecordError
-from records.ledger import EstimateEntry, Ledger
+from records.ledger import EstimateEntry, ExclusionEntry, Ledger
 from records.progress import ProgressRow, progress_rows
 
 CONFIG = "councils.yaml"
@@ -163,5 +164,45 @@ def _from_ledger(row: Mapping[str, Any]) -> EstimateBasis:
 def current_progress(councils: Mapping[str, Council], ledger: Ledger, *, only: str | None = None) -> list[ProgressRow]:
     """Progress as of now: ledger counts over the newest estimates, with open failures."""
     return progress_rows(
-        councils_with_estimates(councils, ledger), ledger.counters(), ledger.open_failures(), only=only
+        councils_with_estimates(councils, ledger), ledger.counters(), ledger.open_failures(), only=only,
+        not_needed=not_needed_pages(ledger.exclusions()),
     )
+
+
+# --- Issue #9: pages not needing digitisation ------------------------------------------------
+
+class ExclusionReason(StrEnum):
+    """Why pages need not be digitised (NUMERIC/ENUMERATE's 'not needing digitisation').
+    Stored in the ledger: add new ones, never rename."""
+
+    past_retention = "past_retention"  # past its retention period and due for destruction
+    duplicate = "duplicate"
+    out_of_scope = "out_of_scope"
+
+
+def record_exclusion(
+    ledger: Ledger, councils: Mapping[str, Council], record_types: Iterable[str], *,
+    council: str, pages: int, reason: str, note: str, recorded_by: str, record_type: str | None = None,
+) -> None:
+    """Append pages a council need not digitise; entries add up and stay as history."""
+    if council not in councils:
+        raise EstimateError(f"unknown council {council!r}; known: {', '.join(sorted(councils))}")
+    if record_type is not None and record_type not in set(record_types):
+        raise EstimateError(f"unknown record type {record_type!r}")
+    if reason not in ExclusionReason.__members__:
+        raise EstimateError(f"unknown reason {reason!r}; one of {', '.join(ExclusionReason)}")
+    if pages < 1:
+        raise EstimateError("an exclusion is at least 1 page")
+    if not note.strip():
+        raise EstimateError("say what was excluded and on whose authority (--note)")
+    ledger.add_exclusion(ExclusionEntry(council, record_type, pages, reason, note.strip()[:500],
+                                        recorded_by.strip() or "unknown"))
+
+
+def not_needed_pages(history: Iterable[Mapping[str, Any]]) -> dict[tuple[str, str | None], int]:
+    """Pages excluded per (council, record type or None), summed over every entry."""
+    out: dict[tuple[str, str | None], int] = {}
+    for row in history:
+        key = (row["council"], row["record_type"])
+        out[key] = out.get(key, 0) + int(row["pages"])
+    return out

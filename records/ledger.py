@@ -12,6 +12,7 @@ in records/migrations/versions/; tests/records/test_ledger_backends.py checks th
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import re
 import weakref
@@ -230,8 +231,11 @@ class Ledger:
             ).first()
         return row is not None
 
-    def add_record(self, record: ArchivedRecord) -> bool:
-        """Insert the record and move its counters, once. False if it was already there."""
+    def add_record(self, record: ArchivedRecord, *, ocr_options: dict[str, Any] | None = None) -> bool:
+        """Insert the record and move its counters, once. False if it was already there.
+
+        The audit trail's received, ocred, classified and archived events go in the same
+        transaction, so a record is in the ledger exactly when its history is."""
         now = _now()
         with self._transaction() as conn:
             # RETURNING, not rowcount: PostgreSQL reports no rowcount for an INSERT that returns.
@@ -262,17 +266,26 @@ class Ledger:
                 .where(quarantine_table.c.source_sha256 == record.source_sha256)
                 .values(resolved=True)
             )
+            _log_events(conn, now, record.council, record.batch, record.source_sha256, None,
+                        _record_events(record, ocr_options or {}))
         return True
 
     def add_quarantine(self, entry: QuarantineEntry) -> bool:
         """Record a failed input once per (path, content); False if already recorded."""
+        now = _now()
         with self._transaction() as conn:
-            return conn.execute(
+            inserted = conn.execute(
                 self._insert(quarantine_table)
-                .values(**_asdict(entry), resolved=False, quarantined_at=_now())
+                .values(**_asdict(entry), resolved=False, quarantined_at=now)
                 .on_conflict_do_nothing(index_elements=["source_path", "source_sha256"])
                 .returning(quarantine_table.c.id)
             ).first() is not None
+            if inserted:  # the message stays in the quarantine table: the log holds codes only
+                _log_events(conn, now, entry.council, entry.batch, entry.source_sha256, None, [
+                    ("quarantined", {"reason": entry.reason, "stage": entry.stage,
+                                     "error_class": entry.error_class, "source_path": entry.source_path}),
+                ])
+            return inserted
 
     def counters(self) -> list[Counter]:
         with self._transaction() as conn:
@@ -456,6 +469,11 @@ class Ledger:
                     previous_type=change.expected_type, reviewed_by=change.reviewed_by, reviewed_at=now,
                 )
             )
+            batch = conn.execute(select(rec.batch).where(rec.source_sha256 == change.source_sha256)).scalar()
+            _log_events(conn, now, council, batch, change.source_sha256, change.reviewed_by, [
+                ("reviewed", {"previous_type": change.expected_type, "record_type": change.new_type,
+                              "pages": pages, "sidecar_sha256": change.sidecar_sha256}),
+            ])
         return True
 
     def labelled_records(self) -> list[dict[str, Any]]:
@@ -477,9 +495,15 @@ class Ledger:
             return [dict(row._mapping) for row in conn.execute(query)]
 
     def add_estimate(self, estimate: EstimateEntry) -> None:
-        """Append an inventory estimate; earlier ones stay as history."""
+        """Append an inventory estimate; earlier ones stay as history (and in the audit trail)."""
+        now = _now()
         with self._transaction() as conn:
-            conn.execute(insert(inventory_estimates_table).values(**_asdict(estimate), recorded_at=_now()))
+            conn.execute(insert(inventory_estimates_table).values(**_asdict(estimate), recorded_at=now))
+            _log_events(conn, now, estimate.council, None, None, estimate.recorded_by, [
+                ("estimate_changed", {"record_type": estimate.record_type, "pages": estimate.pages,
+                                      "source": estimate.source,
+                                      "as_of": estimate.as_of.isoformat() if estimate.as_of else None}),
+            ])
 
     def estimates(self, *, council: str | None = None) -> list[dict[str, Any]]:
         """Every estimate ever recorded, oldest first (the newest for each key is the last)."""
@@ -522,6 +546,58 @@ class Ledger:
                 .group_by(records_table.c.council)
             ).all()
         return {council: int(count) for council, count in rows}
+
+    # --- Issue #9: audit trail, exclusions, forecasting ---------------------------------------
+    # The event log is append-only: there is deliberately no method that updates or deletes it.
+
+    def add_exclusion(self, exclusion: ExclusionEntry) -> None:
+        """Append pages a council need not digitise (with the reason); earlier entries stay."""
+        now = _now()
+        with self._transaction() as conn:
+            conn.execute(insert(exclusions_table).values(**_asdict(exclusion), recorded_at=now))
+            _log_events(conn, now, exclusion.council, None, None, exclusion.recorded_by, [
+                ("excluded", {"record_type": exclusion.record_type, "pages": exclusion.pages,
+                              "reason": exclusion.reason, "note": exclusion.note}),
+            ])
+
+    def exclusions(self, *, council: str | None = None) -> list[dict[str, Any]]:
+        """Every exclusion recorded, oldest first; they add up."""
+        ex = exclusions_table.c
+        query = select(exclusions_table).order_by(ex.council, ex.recorded_at, ex.id)
+        if council:
+            query = query.where(ex.council == council)
+        with self._transaction() as conn:
+            return [dict(row._mapping) for row in conn.execute(query)]
+
+    def events(
+        self, *, record_prefix: str | None = None, council: str | None = None, batch: str | None = None,
+    ) -> list[dict[str, Any]]:
+        """Audit events, oldest first: for records whose id starts with `record_prefix`,
+        or for one council (and batch)."""
+        ev = record_events_table.c
+        query = select(record_events_table).order_by(ev.id)
+        if record_prefix is not None:
+            query = query.where(ev.record_id.startswith(record_prefix.lower(), autoescape=True))
+        if council is not None:
+            query = query.where(ev.council == council)
+        if batch is not None:
+            query = query.where(ev.batch == batch)
+        with self._transaction() as conn:
+            rows = [dict(row._mapping) for row in conn.execute(query)]
+        for row in rows:
+            row["detail"] = json.loads(row["detail"])
+        return rows
+
+    def pages_archived_between(self, start: dt.datetime, end: dt.datetime) -> dict[tuple[str, str], int]:
+        """Pages archived in [start, end), per (council, current record type)."""
+        rec = records_table.c
+        with self._transaction() as conn:
+            rows = conn.execute(
+                select(rec.council, rec.record_type, func.sum(rec.pages))
+                .where(rec.archived_at >= start, rec.archived_at < end)
+                .group_by(rec.council, rec.record_type)
+            ).all()
+        return {(council, record_type): int(pages) for council, record_type, pages in rows}
 
     def _ensure_search(self) -> None:
         """Create the full-text index on first use (FTS5 on SQLite, tsvector + GIN on PostgreSQL)."""
@@ -639,6 +715,72 @@ class EstimateEntry:
     source: str
     as_of: dt.date | None
     recorded_by: str
+
+
+#: Every state change of every record, and every estimate or exclusion: append-only.
+#: `detail` is JSON of codes, versions, checksums and paths: never OCR text or field values.
+record_events_table = Table(
+    "record_events",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("record_id", String(64), nullable=True, index=True),  # source sha256; NULL: council-level
+    Column("council", String(64), nullable=False),
+    Column("batch", String(255), nullable=True),
+    Column("event", String(32), nullable=False),
+    Column("actor", String(128), nullable=True),  # a person, for reviews, estimates, exclusions
+    Column("detail", String(4000), nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Index("ix_record_events_council_batch", "council", "batch"),
+)
+
+#: Pages a council holds but need not digitise (past retention, duplicates, out of scope).
+exclusions_table = Table(
+    "exclusions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("council", String(64), nullable=False, index=True),
+    Column("record_type", String(64), nullable=True),  # NULL: not tied to one record type
+    Column("pages", Integer, nullable=False),
+    Column("reason", String(32), nullable=False),
+    Column("note", String(500), nullable=False),
+    Column("recorded_by", String(128), nullable=False),
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ExclusionEntry:
+    council: str
+    record_type: str | None
+    pages: int
+    reason: str
+    note: str
+    recorded_by: str
+
+
+def _record_events(record: ArchivedRecord, ocr_options: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    return [
+        ("received", {"source_path": record.source_path}),
+        ("ocred", {"engine": record.engine, "languages": record.languages,
+                   "pipeline_version": record.pipeline_version, "options": ocr_options,
+                   "pages": record.pages, "blank_pages": record.blank_pages,
+                   "mean_confidence": record.mean_confidence}),
+        ("classified", {"record_type": record.record_type, "score": record.score,
+                        "needs_review": record.needs_review}),
+        ("archived", {"pdf_path": record.pdf_path, "pdf_sha256": record.pdf_sha256,
+                      "text_sha256": record.text_sha256, "sidecar_sha256": record.sidecar_sha256}),
+    ]
+
+
+def _log_events(
+    conn: Connection, now: dt.datetime, council: str, batch: str | None, record_id: str | None,
+    actor: str | None, events: list[tuple[str, dict[str, Any]]],
+) -> None:
+    conn.execute(insert(record_events_table), [
+        {"record_id": record_id, "council": council, "batch": batch, "event": event, "actor": actor,
+         "detail": json.dumps(detail, sort_keys=True, default=str), "at": now}
+        for event, detail in events
+    ])
 
 
 def _move_counter(

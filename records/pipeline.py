@@ -288,7 +288,8 @@ def ledger_record(
             languages=result.languages,
             pipeline_version=PIPELINE_VERSION,
             sidecar_sha256=sha256_file(paths.sidecar),
-        )
+        ),
+        ocr_options={"dpi": ctx.ocr.dpi, "psm": ctx.ocr.psm},
     )
     if not inserted:  # another run archived the same content first
         return RecordOutcome("already_done", source_sha, item.council, item.batch)

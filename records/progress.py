@@ -30,6 +30,9 @@ class ProgressRow:
     percent: float | None
     band: str
     failed: int = 0
+    #: Pages the council holds but need not digitise (exclusions), and what is left to do.
+    not_needed: int = 0
+    outstanding: int | None = None
 
 
 def band_for(digitised: int, estimate: int | None) -> str:
@@ -54,15 +57,33 @@ def percent_for(digitised: int, estimate: int | None) -> float | None:
     return round(100 * digitised / estimate, 1)
 
 
+def in_scope(estimate: int | None, not_needed: int) -> int | None:
+    """The pages that need digitising: the estimate less those that do not (None: cannot say)."""
+    if not estimate or estimate - not_needed <= 0:
+        return None
+    return estimate - not_needed
+
+
+def outstanding_for(digitised: int, estimate: int | None, not_needed: int) -> int | None:
+    scope = in_scope(estimate, not_needed)
+    return None if scope is None else max(0, scope - digitised)
+
+
 def progress_rows(
     councils: Mapping[str, Council],
     counters: Iterable[Counter],
     failures: Mapping[str, int] | None = None,
     *,
     only: str | None = None,
+    not_needed: Mapping[tuple[str, str | None], int] | None = None,
 ) -> list[ProgressRow]:
-    """One 'all' row per council, then one row per record type it has counts or estimates for."""
+    """One 'all' row per council, then one row per record type it has counts or estimates for.
+
+    `not_needed` maps (council, record type or None) to pages excluded; a council's total
+    counts all its exclusions, a type's row those recorded against that type. Percent
+    digitised = digitised / (estimate - not needed)."""
     failures = failures or {}
+    excluded = not_needed or {}
     by_council: dict[str, dict[str, Counter]] = defaultdict(dict)
     for counter in counters:
         by_council[counter.council][counter.record_type] = counter
@@ -75,32 +96,40 @@ def progress_rows(
         counts = by_council.get(slug, {})
         pages = sum(c.pages for c in counts.values())
         estimate = inventory.pages if inventory else None
+        skip = sum(n for (c, _), n in excluded.items() if c == slug)
+        scope = in_scope(estimate, skip)
         rows.append(
             ProgressRow(slug, ALL_TYPES, sum(c.records for c in counts.values()), pages, estimate,
-                        percent_for(pages, estimate), band_for(pages, estimate), failures.get(slug, 0))
+                        percent_for(pages, scope), band_for(pages, scope), failures.get(slug, 0),
+                        skip, outstanding_for(pages, estimate, skip))
         )
         type_estimates = inventory.by_type if inventory else {}
         for record_type in sorted(set(counts) | set(type_estimates)):
             counter = counts.get(record_type)
             done = counter.pages if counter else 0
             est = type_estimates.get(record_type)
+            skip = excluded.get((slug, record_type), 0)
+            scope = in_scope(est, skip)
             rows.append(
                 ProgressRow(slug, record_type, counter.records if counter else 0, done, est,
-                            percent_for(done, est), band_for(done, est))
+                            percent_for(done, scope), band_for(done, scope), 0, skip,
+                            outstanding_for(done, est, skip))
             )
     return rows
 
 
 def markdown_table(rows: Iterable[ProgressRow]) -> str:
     lines = [
-        "| Council | Record type | Records | Pages digitised | Estimated pages | % digitised | FoI band | Failed, needs attention |",
-        "|---|---|---:|---:|---:|---:|---|---:|",
+        "| Council | Record type | Records | Pages digitised | Estimated pages | % digitised | FoI band "
+        "| Failed, needs attention | Not needing digitisation | Outstanding |",
+        "|---|---|---:|---:|---:|---:|---|---:|---:|---:|",
     ]
     for r in rows:
         lines.append(
             f"| {r.council} | {r.record_type} | {r.records} | {r.pages} | "
             f"{r.estimate_pages if r.estimate_pages is not None else UNKNOWN} | "
             f"{f'{r.percent:.1f}%' if r.percent is not None else UNKNOWN} | {r.band} | "
-            f"{r.failed if r.record_type == ALL_TYPES else ''} |"
+            f"{r.failed if r.record_type == ALL_TYPES else ''} | {r.not_needed} | "
+            f"{r.outstanding if r.outstanding is not None else UNKNOWN} |"
         )
     return "\n".join(lines)

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from records.archive import write_atomic
 from records.config import Council
-from records.inventory import councils_with_estimates, current_estimates
+from records.inventory import councils_with_estimates, current_estimates, not_needed_pages
 from records.ledger import Ledger
 from records.progress import ALL_TYPES, BANDS, UNKNOWN, ProgressRow, progress_rows
 
@@ -48,6 +48,8 @@ class CouncilLine:
     failed_inputs: int
     awaiting_review: int
     pages_by_type: dict[str, int] = field(default_factory=dict)
+    not_needed: int = 0
+    outstanding: int | None = None
 
 
 @dataclass(frozen=True)
@@ -87,7 +89,7 @@ def build_report(
     effective = councils_with_estimates(councils, ledger)
     bases = current_estimates(councils, ledger.estimates())
     failures = ledger.open_failures()
-    rows = progress_rows(effective, ledger.counters(), failures)
+    rows = progress_rows(effective, ledger.counters(), failures, not_needed=not_needed_pages(ledger.exclusions()))
     confidence = ledger.page_confidence(min_confidence)
     review = ledger.review_counts()
     by_type: dict[str, dict[str, int]] = defaultdict(dict)
@@ -103,6 +105,7 @@ def build_report(
             pages_with_confidence=confidence.get(r.council, (0, 0))[1],
             failed_inputs=failures.get(r.council, 0), awaiting_review=review.get(r.council, 0),
             pages_by_type=dict(sorted(by_type[r.council].items())),
+            not_needed=r.not_needed, outstanding=r.outstanding,
         )
         for r in rows
         if r.record_type == ALL_TYPES
@@ -132,7 +135,8 @@ def progress_csv(report: Report) -> str:
     writer.writerow(["council", "council_name", "record_type", "records", "pages_digitised", "estimated_pages",
                      "percent_digitised", "foi_band", "estimate_basis",
                      f"pages_below_{report.min_confidence:g}_confidence",
-                     "pages_with_confidence", "failed_inputs", "awaiting_review"])
+                     "pages_with_confidence", "failed_inputs", "awaiting_review",
+                     "pages_not_needing_digitisation", "pages_outstanding"])
     for row in report.rows:
         line = lines[row.council]
         total = row.record_type == ALL_TYPES
@@ -141,6 +145,7 @@ def progress_csv(report: Report) -> str:
             _or_blank(row.percent), row.band, line.estimate_basis if total else "",
             *((line.low_confidence_pages, line.pages_with_confidence, line.failed_inputs, line.awaiting_review)
               if total else ("", "", "", "")),
+            row.not_needed, _or_blank(row.outstanding),
         ]))
     return out.getvalue()
 
@@ -176,15 +181,18 @@ def markdown_report(report: Report) -> str:
         "## By council",
         _table(
             ["Council", "Records", "Pages digitised", "Estimated pages", "% digitised", "FoI band",
-             "Estimate rests on", "Pages failing OCR confidence", "Failed inputs", "Awaiting review"],
+             "Estimate rests on", "Pages failing OCR confidence", "Failed inputs", "Awaiting review",
+             "Not needing digitisation", "Outstanding"],
             [[f"{c.name} ({c.council})", c.records, c.pages, _or(c.estimate_pages), _pct(c.percent), c.band,
               c.estimate_basis, f"{c.low_confidence_pages} of {c.pages_with_confidence}", c.failed_inputs,
-              c.awaiting_review] for c in report.councils],
+              c.awaiting_review, c.not_needed, _or(c.outstanding)] for c in report.councils],
         ),
         "## Pages by record type",
         _table(
-            ["Council", "Record type", "Records", "Pages digitised", "Estimated pages", "% digitised", "FoI band"],
-            [[r.council, r.record_type, r.records, r.pages, _or(r.estimate_pages), _pct(r.percent), r.band]
+            ["Council", "Record type", "Records", "Pages digitised", "Estimated pages", "% digitised", "FoI band",
+             "Not needing digitisation", "Outstanding"],
+            [[r.council, r.record_type, r.records, r.pages, _or(r.estimate_pages), _pct(r.percent), r.band,
+              r.not_needed, _or(r.outstanding)]
              for r in report.rows if r.record_type != ALL_TYPES],
         ),
         f"## Pages digitised per day (UTC, last {MARKDOWN_DAYS} days with work)",

@@ -78,6 +78,7 @@ def test_progress_report_flow_publishes_table(tmp_path: Path) -> None:
     table = progress_report(data_dir=str(tmp_path / "data"))
     assert table.startswith("| Council |")
     assert table == _artifact("digitisation-progress").split("\n\n", 1)[1]
+    assert _artifact("digitisation-forecast").startswith("# Digitisation forecast")
 
 
 def _only_bad_file(tmp_path: Path) -> Path:
