@@ -73,8 +73,8 @@ def _before_record_commit() -> None:
 def _after_record_commit() -> None:
     real = Ledger.add_record
 
-    def add_then_die(self: Ledger, record: Any) -> bool:
-        inserted = real(self, record)
+    def add_then_die(self: Ledger, record: Any, *args: Any, **kwargs: Any) -> bool:
+        inserted = real(self, record, *args, **kwargs)
         if inserted:
             die()
         return inserted
