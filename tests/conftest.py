@@ -120,6 +120,20 @@ def render_lines(lines: list[str], size: tuple[int, int] = (2480, 1400)) -> Imag
     return image
 
 
+def born_digital_pdf(path: Path, lines: list[str]) -> Path:
+    """A PDF with a real text layer, as an office suite would export a letter."""
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.add_font("DejaVu", fname=FONT)
+    pdf.set_font("DejaVu", size=11)
+    for line in lines:
+        pdf.cell(0, 8, line, new_x="LMARGIN", new_y="NEXT")
+    pdf.output(str(path))
+    return path
+
+
 def words(text: str) -> list[str]:
     return [w.strip(".,:;()[]'\"").lower() for w in text.split() if w.strip(".,:;()[]'\"")]
 

@@ -17,11 +17,10 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from fpdf import FPDF
 from PIL import Image
 from pypdf import PdfWriter
 
-from tests.conftest import FONT, render_lines
+from tests.conftest import born_digital_pdf, render_lines
 
 PIXEL_LIMIT = 1_000_000
 ARCHIVED = "archived"
@@ -98,8 +97,8 @@ def make_corpus(root: Path, *, pixel_limit: int = PIXEL_LIMIT) -> dict[str, str]
     _png(_in(root, GOOD, "Rhybudd Treth Gyngor – café №5.png"), TAX)
     _png(_in(root, GOOD, "  scan  with   spaces .png"), PLANNING)
     Image.new("L", PAGE, 255).save(_in(root, GOOD, "blank page.png"), dpi=(300, 300))
-    _text_pdf(_in(root, GOOD, "Llythyr ‘digidol’ ✓.pdf"), TAX)
-    _text_pdf(Path(os.fsdecode(os.fsencode(root / GOOD) + b"/" + NOT_UTF8_NAME)), PLANNING)
+    born_digital_pdf(_in(root, GOOD, "Llythyr ‘digidol’ ✓.pdf"), TAX)
+    born_digital_pdf(Path(os.fsdecode(os.fsencode(root / GOOD) + b"/" + NOT_UTF8_NAME)), PLANNING)
     _png(_in(root, "ashbourne", "loose.png"), ["Complaint reference C/2026/001", "Stage one response"])
     _png(_in(root, "notacouncil/2026-02", "letter.png"), ["Electoral register canvass form"])
     (root / "kingsmere").mkdir()
@@ -154,16 +153,6 @@ def _bomb_on_page_2(path: Path, pixel_limit: int) -> None:
     first = render_lines(TAX, size=PAGE).convert("1")
     bomb = Image.new("1", (pixel_limit // 1000 + 10, 1000), 1)
     first.save(path, save_all=True, append_images=[bomb], compression="group4", dpi=(300, 300))
-
-
-def _text_pdf(path: Path, lines: list[str]) -> None:
-    pdf = FPDF()
-    pdf.add_page()
-    pdf.add_font("DejaVu", fname=FONT)
-    pdf.set_font("DejaVu", size=11)
-    for line in lines:
-        pdf.cell(0, 8, line, new_x="LMARGIN", new_y="NEXT")
-    pdf.output(str(path))
 
 
 def _locked(path: Path) -> None:

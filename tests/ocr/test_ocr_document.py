@@ -6,7 +6,6 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from fpdf import FPDF
 from PIL import Image
 
 from ocr import (
@@ -17,7 +16,7 @@ from ocr import (
     ocr_document,
 )
 from ocr.pages import iter_pages
-from tests.conftest import FONT, PageMaker, render_lines, word_recall
+from tests.conftest import PageMaker, born_digital_pdf, render_lines, word_recall
 
 LINES = [
     "Council Tax Demand Notice 2026/27",
@@ -70,19 +69,8 @@ def test_ocr_document_multipage_g4_tiff_gives_one_result_per_page(tmp_path: Path
     assert len(pdftotext(result.pdf_path).split("\f")) >= 3
 
 
-def _born_digital_pdf(path: Path, lines: list[str]) -> Path:
-    pdf = FPDF()
-    pdf.add_page()
-    pdf.add_font("DejaVu", fname=FONT)
-    pdf.set_font("DejaVu", size=11)
-    for line in lines:
-        pdf.cell(0, 8, line, new_x="LMARGIN", new_y="NEXT")
-    pdf.output(str(path))
-    return path
-
-
 def test_ocr_document_born_digital_pdf_is_not_ocred(tmp_path: Path) -> None:
-    source = _born_digital_pdf(tmp_path / "letter.pdf", LINES)
+    source = born_digital_pdf(tmp_path / "letter.pdf", LINES)
     result = ocr_document(source, work_dir=tmp_path / "w")
     assert [p.method for p in result.pages] == ["text_layer"]
     assert word_recall(TRUTH, result.text) == 1.0
