@@ -452,8 +452,10 @@ def report(
 @estimate_app.command("set")
 def estimate_set(
     council: Annotated[str, typer.Argument(help="Council slug from councils.yaml.")],
-    pages: Annotated[int, typer.Option("--pages", min=1, help="Estimated pages held.")],
     source: Annotated[str, typer.Option("--source", help='What the estimate rests on, e.g. "shelf audit, records team".')],
+    pages: Annotated[Optional[int], typer.Option("--pages", min=1, help="Estimated pages held.")] = None,
+    boxes: Annotated[Optional[float], typer.Option("--boxes", min=0, help="Instead of --pages: boxes held, converted with units.pages_per_box in councils.yaml.")] = None,
+    linear_metres: Annotated[Optional[float], typer.Option("--linear-metres", min=0, help="Instead of --pages: linear metres of shelving, converted with units.pages_per_linear_metre.")] = None,
     record_type: Annotated[Optional[str], typer.Option("--type", help="Estimate for one record type [default: the council's total].")] = None,
     as_of: Annotated[Optional[datetime], typer.Option("--as-of", formats=["%Y-%m-%d"], help="Date the estimate describes [default: today].")] = None,
     by: ByOpt = None,
@@ -466,7 +468,8 @@ def estimate_set(
         ledger = context_for(_str(config), _str(data_dir)).ledger
         record_estimate(ledger, settings.councils, settings.classification.record_types, council=council,
                         pages=pages, source=source, recorded_by=_who(by), record_type=record_type,
-                        as_of=as_of.date() if as_of else None)
+                        as_of=as_of.date() if as_of else None, boxes=boxes, linear_metres=linear_metres,
+                        units=settings.units_for(council))
         current = current_estimates(settings.councils, ledger.estimates(council=council))[council]
     except RecordError as e:
         raise _fail(e.exit_code, str(e)) from e

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 import os
 import re
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -21,25 +22,140 @@ class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
+class Units(_Frozen):
+    """How a figure in boxes or linear metres of shelving converts to pages (councils.yaml
+    top-level `units:`, overridable per council)."""
+
+    pages_per_box: Annotated[int, Field(ge=1, le=1_000_000)] = 2500
+    pages_per_linear_metre: Annotated[int, Field(ge=1, le=1_000_000)] = 5000
+
+    def to_pages(self, amount: float, unit: str) -> tuple[int, str]:
+        """`amount` of `unit` ("pages", "boxes" or "linear_metres") in pages, and a basis such
+        as "16 boxes x 2,500 pages/box"."""
+        if unit == "pages":
+            return int(amount), f"{int(amount):,} pages"
+        if unit == "boxes":
+            rate, label, per = self.pages_per_box, ("box" if amount == 1 else "boxes"), "box"
+        elif unit == "linear_metres":
+            rate, label, per = self.pages_per_linear_metre, (
+                "linear metre" if amount == 1 else "linear metres"), "metre"
+        else:
+            raise ValueError(f"unknown unit {unit!r}")
+        pages = math.floor(amount * rate + 0.5)
+        if pages < 1:
+            raise ValueError(f"{_number(amount)} {label} is less than 1 page")
+        return pages, f"{_number(amount)} {label} x {rate:,} pages/{per}"
+
+
+def _number(amount: float) -> str:
+    return f"{amount:,.3f}".rstrip("0").rstrip(".")
+
+
+MEASURES = ("pages", "boxes", "linear_metres")
+
+
+class Measure(_Frozen):
+    """One figure in exactly one unit: {pages: N}, {boxes: N} or {linear_metres: X}."""
+
+    pages: Annotated[int | None, Field(ge=1)] = None
+    boxes: Annotated[float | None, Field(gt=0)] = None
+    linear_metres: Annotated[float | None, Field(gt=0)] = None
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> Measure:
+        given = [m for m in MEASURES if getattr(self, m) is not None]
+        if len(given) != 1:
+            raise ValueError(f"give exactly one of {', '.join(MEASURES)} (got {', '.join(given) or 'none'})")
+        return self
+
+    @property
+    def unit(self) -> str:
+        return next(m for m in MEASURES if getattr(self, m) is not None)
+
+    def to_pages(self, units: Units) -> tuple[int, str]:
+        return units.to_pages(getattr(self, self.unit), self.unit)
+
+
 class InventoryEstimate(_Frozen):
-    """A council's own estimate of its paper holding, in pages, and where it came from."""
+    """A council's own estimate of its paper holding and where it came from. The total may be
+    given in pages, boxes or linear metres (at most one of the three), per-type figures in pages
+    (`by_type`) or in any unit (`by_type_units`); boxes and metres convert with `units`."""
 
     total_pages: Annotated[int | None, Field(ge=1)] = None
+    total_boxes: Annotated[float | None, Field(gt=0)] = None
+    total_linear_metres: Annotated[float | None, Field(gt=0)] = None
     by_type: dict[str, Annotated[int, Field(ge=1)]] = {}
+    by_type_units: dict[str, Measure] = {}
+    units: Units = Units()
     source: str = "unspecified"
     as_of: dt.date | None = None
 
     @property
+    def _total_measure(self) -> tuple[float, str] | None:
+        for unit in MEASURES:
+            value = getattr(self, f"total_{unit}", None)
+            if value is not None:
+                return value, unit
+        return None
+
+    @property
+    def total(self) -> int | None:
+        """The stated total in pages (converted if given in boxes or metres), else None."""
+        measure = self._total_measure
+        return self.units.to_pages(*measure)[0] if measure else None
+
+    @property
+    def total_basis(self) -> str | None:
+        """The stated total in its original unit, e.g. "16 boxes x 2,500 pages/box"."""
+        measure = self._total_measure
+        return self.units.to_pages(*measure)[1] if measure else None
+
+    @property
+    def type_pages(self) -> dict[str, int]:
+        """Per-type estimates in pages, from `by_type` and (converted) `by_type_units`."""
+        out = dict(self.by_type)
+        for record_type, measure in (self.by_type_units or {}).items():
+            out[record_type] = measure.to_pages(self.units)[0]
+        return out
+
+    @property
+    def type_bases(self) -> dict[str, str]:
+        """Per-type estimates in their original units."""
+        out = {t: f"{n:,} pages" for t, n in self.by_type.items()}
+        for record_type, measure in (self.by_type_units or {}).items():
+            out[record_type] = measure.to_pages(self.units)[1]
+        return out
+
+    @property
     def pages(self) -> int | None:
-        """The total estimate: stated outright, else the sum of per-type estimates."""
-        if self.total_pages is not None:
-            return self.total_pages
-        return sum(self.by_type.values()) or None
+        """The total estimate (what progress divides by): stated outright, else the sum of
+        per-type estimates."""
+        total = self.total
+        if total is not None:
+            return total
+        return sum(self.type_pages.values()) or None
+
+    @property
+    def basis(self) -> str | None:
+        """What `pages` rests on in the unit the council gave, e.g. "16 boxes x 2,500 pages/box"."""
+        if self._total_measure is not None:
+            return self.total_basis
+        if self.pages is None:
+            return None
+        return f"sum of {len(self.type_pages)} record-type estimates ({self.pages:,} pages)"
 
     @model_validator(mode="after")
     def _total_covers_types(self) -> InventoryEstimate:
-        if self.total_pages is not None and sum(self.by_type.values()) > self.total_pages:
-            raise ValueError("by_type estimates add up to more than total_pages")
+        given = [f"total_{m}" for m in MEASURES if getattr(self, f"total_{m}") is not None]
+        if len(given) > 1:
+            raise ValueError(f"give at most one total form, not {' and '.join(given)}")
+        both = set(self.by_type) & set(self.by_type_units)
+        if both:
+            raise ValueError(f"record types in both by_type and by_type_units: {sorted(both)}")
+        total = self.total  # raises if a conversion comes to less than a page
+        types = self.type_pages
+        if total is not None and sum(types.values()) > total:
+            raise ValueError(f"by_type estimates add up to more than the total ({sum(types.values())} > {total} pages)")
         return self
 
 
@@ -47,6 +163,7 @@ class Council(_Frozen):
     name: str
     languages: Annotated[str, Field(pattern=r"^[a-z_]{3,}(\+[a-z_]{3,})*$")] = "eng"
     inventory: InventoryEstimate | None = None
+    units: Units | None = None  # overrides the top-level conversion for this council
 
 
 class Rule(_Frozen):
@@ -62,9 +179,33 @@ class Rule(_Frozen):
         return value
 
 
+class Retention(_Frozen):
+    """How long a record class is kept: `period_years` after `trigger`, or `period: indefinite`."""
+
+    period_years: Annotated[int | None, Field(ge=0, le=200)] = None
+    period: Literal["indefinite"] | None = None
+    trigger: str | None = None
+
+    @model_validator(mode="after")
+    def _one_period(self) -> Retention:
+        if (self.period_years is None) == (self.period is None):
+            raise ValueError("give exactly one of period_years or period: indefinite")
+        return self
+
+    def describe(self) -> str:
+        if self.period == "indefinite":
+            return "keep indefinitely" + (f" ({self.trigger})" if self.trigger else "")
+        years = f"{self.period_years} year{'' if self.period_years == 1 else 's'}"
+        return f"{years} after {self.trigger}" if self.trigger else years
+
+
 class RecordType(_Frozen):
     label: str
     rules: Annotated[list[Rule], Field(min_length=1)]
+    lgcs: Annotated[str | None, Field(
+        min_length=1, description="Local Government Classification Scheme function / activity"
+    )] = None
+    retention: Retention | None = None
 
 
 class Classification(_Frozen):
@@ -144,13 +285,36 @@ class Settings(_Frozen):
     councils: dict[str, Council]
     classification: Classification
     pipeline: Pipeline
+    units: Units = Units()  # councils.yaml top-level `units:`
+
+    @model_validator(mode="before")
+    @classmethod
+    def _inventories_use_council_units(cls, data: Any) -> Any:
+        """Each inventory converts boxes and metres with its council's `units`, else the top-level
+        ones, unless it states its own."""
+        if not isinstance(data, dict) or not isinstance(data.get("councils"), dict):
+            return data
+        top = data.get("units")
+        councils = {}
+        for slug, council in data["councils"].items():
+            if isinstance(council, dict) and isinstance(council.get("inventory"), dict):
+                units = council.get("units") or top
+                if units is not None and "units" not in council["inventory"]:
+                    council = {**council, "inventory": {**council["inventory"], "units": units}}
+            councils[slug] = council
+        return {**data, "councils": councils}
+
+    def units_for(self, council: str) -> Units:
+        """The conversion a council's boxes and metres go by."""
+        found = self.councils.get(council)
+        return (found.units if found and found.units else None) or self.units
 
     @model_validator(mode="after")
     def _estimate_types_exist(self) -> Settings:
         for slug, council in self.councils.items():
             if not re.match(SLUG, slug):
                 raise ValueError(f"bad council slug {slug!r}")
-            unknown = set(council.inventory.by_type if council.inventory else {}) - set(
+            unknown = set(council.inventory.type_pages if council.inventory else {}) - set(
                 self.classification.record_types
             )
             if unknown:
@@ -173,11 +337,13 @@ def load_settings(config_dir: Path | None = None) -> Settings:
     """Read councils.yaml, record_types.yaml and pipeline.yaml; raise ConfigError on any fault."""
     config_dir = (config_dir or Path(os.environ.get("DIGITISE_CONFIG", DEFAULT_CONFIG_DIR))).resolve()
     try:
-        councils = _read_yaml(config_dir / "councils.yaml").get("councils") or {}
+        councils_yaml = _read_yaml(config_dir / "councils.yaml")
+        councils = councils_yaml.get("councils") or {}
         classification = _read_yaml(config_dir / "record_types.yaml")
         pipeline = _resolve_paths(_read_yaml(config_dir / "pipeline.yaml"), config_dir)
         return Settings.model_validate(
-            {"councils": councils, "classification": classification, "pipeline": pipeline}
+            {"councils": councils, "classification": classification, "pipeline": pipeline,
+             **({"units": councils_yaml["units"]} if "units" in councils_yaml else {})}
         )
     except ValidationError as e:
         raise ConfigError(f"invalid configuration in {config_dir}:\n{e}") from e

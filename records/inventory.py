@@ -9,12 +9,13 @@ its as-of date, then by when it was recorded — else the figure in councils.yam
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from records.config import Council, InventoryEstimate
+from records.config import Council, InventoryEstimate, Units
 from records.errors import ExitCode, RecordError
 from records.ledger import EstimateEntry, ExclusionEntry, Ledger
 from records.progress import ProgressRow, progress_rows
@@ -38,9 +39,10 @@ class EstimateBasis:
     origin: str  # CONFIG or LEDGER
     recorded_by: str | None = None
     recorded_at: dt.datetime | None = None
+    measured: str | None = None  # the figure in the council's own unit, e.g. "16 boxes x 2,500 pages/box"
 
     def describe(self) -> str:
-        parts = [f"{self.pages} pages", self.source]
+        parts = [f"{self.pages} pages" + (f" ({self.measured})" if self.measured else ""), self.source]
         if self.as_of:
             parts.append(f"as of {self.as_of.isoformat()}")
         if self.origin == LEDGER:
@@ -77,24 +79,53 @@ class CouncilEstimate:
         return self.total is not None and sum(b.pages for b in self.by_type.values()) > self.total.pages
 
 
+def estimate_in_pages(
+    units: Units, *, pages: int | None = None, boxes: float | None = None, linear_metres: float | None = None,
+) -> tuple[int, str | None]:
+    """Exactly one of pages, boxes or linear metres, in pages, with the conversion applied
+    ("16 boxes x 2,500 pages/box"), or None for a figure given in pages."""
+    given = {u: v for u, v in (("pages", pages), ("boxes", boxes), ("linear_metres", linear_metres)) if v is not None}
+    if len(given) != 1:
+        raise EstimateError("give exactly one of --pages, --boxes or --linear-metres")
+    (unit, amount), = given.items()
+    if not amount > 0 or not math.isfinite(amount):
+        raise EstimateError("an estimate is at least 1 page" if unit == "pages" else f"{unit} must be more than 0")
+    if unit == "pages":
+        if amount < 1 or amount != int(amount):
+            raise EstimateError("an estimate is at least 1 page")
+        return int(amount), None
+    try:
+        return units.to_pages(amount, unit)
+    except ValueError as e:
+        raise EstimateError(str(e)) from e
+
+
 def record_estimate(
     ledger: Ledger, councils: Mapping[str, Council], record_types: Iterable[str], *,
-    council: str, pages: int, source: str, recorded_by: str,
+    council: str, source: str, recorded_by: str, pages: int | None = None,
     record_type: str | None = None, as_of: dt.date | None = None,
-) -> None:
-    """Append an estimate to the ledger's history, after checking it names known things."""
+    boxes: float | None = None, linear_metres: float | None = None, units: Units | None = None,
+) -> int:
+    """Append an estimate to the ledger's history, after checking it names known things. A figure
+    in boxes or linear metres is converted with `units` (default: the standard table) and the
+    source records the original unit, e.g. "16 boxes x 2,500 pages/box; shelf audit".
+    Returns the pages recorded."""
     if council not in councils:
         raise EstimateError(f"unknown council {council!r}; known: {', '.join(sorted(councils))}")
     if record_type is not None and record_type not in set(record_types):
         raise EstimateError(f"unknown record type {record_type!r}")
-    if pages < 1:
-        raise EstimateError("an estimate is at least 1 page")
+    pages, measured = estimate_in_pages(units or Units(), pages=pages, boxes=boxes, linear_metres=linear_metres)
     if not source.strip():
         raise EstimateError("say what the estimate is based on (--source)")
+    if measured:
+        source = f"{measured}; {source.strip()}"
+    if len(source.strip()) > 500:
+        raise EstimateError("--source is too long (500 characters at most, with the unit conversion)")
     if as_of is not None and as_of > dt.date.today():
         raise EstimateError("--as-of is in the future")
     entry = EstimateEntry(council, record_type, pages, source.strip(), as_of, recorded_by.strip() or "unknown")
     ledger.add_estimate(entry)
+    return pages
 
 
 def current_estimates(
@@ -111,8 +142,11 @@ def current_estimates(
         inventory = councils[slug].inventory if slug in councils else None
         total, by_type = None, {}
         if inventory is not None:
-            total = _from_config(inventory, inventory.total_pages) if inventory.total_pages else None
-            by_type = {t: _from_config(inventory, n) for t, n in inventory.by_type.items()}
+            total = _from_config(inventory, inventory.total, None if inventory.total_pages else inventory.total_basis
+                                 ) if inventory.total else None
+            bases = inventory.type_bases
+            by_type = {t: _from_config(inventory, n, bases[t] if t in inventory.by_type_units else None)
+                       for t, n in inventory.type_pages.items()}
         for (council, record_type), row in newest.items():
             if council != slug:
                 continue
@@ -152,11 +186,11 @@ def _aware(moment: dt.datetime) -> dt.datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc)
 
 
-def _from_config(inventory: InventoryEstimate, pages: int) -> EstimateBasis:
-    return EstimateBasis(pages, inventory.source, inventory.as_of, CONFIG)
+def _from_config(inventory: InventoryEstimate, pages: int, measured: str | None = None) -> EstimateBasis:
+    return EstimateBasis(pages, inventory.source, inventory.as_of, CONFIG, measured=measured)
 
 
-def _from_ledger(row: Mapping[str, Any]) -> EstimateBasis:
+def _from_ledger(row: Mapping[str, Any]) -> EstimateBasis:  # a ledger source already names its unit
     return EstimateBasis(row["pages"], row["source"], row["as_of"], LEDGER, row["recorded_by"],
                          _aware(row["recorded_at"]))
 

@@ -103,7 +103,7 @@ def progress_rows(
                         percent_for(pages, scope), band_for(pages, scope), failures.get(slug, 0),
                         skip, outstanding_for(pages, estimate, skip))
         )
-        type_estimates = inventory.by_type if inventory else {}
+        type_estimates = inventory.type_pages if inventory else {}
         for record_type in sorted(set(counts) | set(type_estimates)):
             counter = counts.get(record_type)
             done = counter.pages if counter else 0

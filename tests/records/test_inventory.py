@@ -18,7 +18,7 @@ from records import (
     progress_rows,
     record_estimate,
 )
-from records.config import InventoryEstimate
+from records.config import InventoryEstimate, Measure, Units
 from tests.records.test_search import archive_one
 
 TYPES = ("complaint", "council_tax")
@@ -105,3 +105,83 @@ def test_record_estimate_refuses_bad_input(ledger: Ledger, council: str, pages: 
     with pytest.raises(EstimateError, match=message):
         _set(ledger, council, pages, **extra)
     assert ledger.estimates() == []
+
+
+@pytest.mark.parametrize(
+    ("figure", "pages", "source"),
+    [
+        ({"boxes": 16}, 40_000, "16 boxes x 2,500 pages/box; shelf audit"),
+        ({"linear_metres": 3.2}, 16_000, "3.2 linear metres x 5,000 pages/metre; shelf audit"),
+        ({"pages": 900}, 900, "shelf audit"),
+    ],
+)
+def test_record_estimate_converts_boxes_and_metres(ledger: Ledger, figure: dict[str, Any], pages: int,
+                                                   source: str) -> None:
+    recorded = record_estimate(ledger, COUNCILS, TYPES, council="beta", source="shelf audit", recorded_by="a.clerk",
+                               units=Units(), **figure)
+    assert recorded == pages
+    [row] = ledger.estimates()
+    assert (row["pages"], row["source"]) == (pages, source)
+    assert current_estimates(COUNCILS, ledger.estimates())["beta"].pages == pages
+
+
+def test_record_estimate_uses_the_councils_conversion(ledger: Ledger) -> None:
+    record_estimate(ledger, COUNCILS, TYPES, council="alpha", boxes=1.5, source="count", recorded_by="x",
+                    record_type="complaint", units=Units(pages_per_box=1000))
+    row = ledger.estimates()[0]
+    assert (row["pages"], row["record_type"], row["source"]) == (1500, "complaint", "1.5 boxes x 1,000 pages/box; count")
+
+
+@pytest.mark.parametrize(
+    ("figure", "message"),
+    [
+        ({"pages": 10, "boxes": 1}, "exactly one of"),
+        ({}, "exactly one of"),
+        ({"boxes": -1}, "more than 0"),
+        ({"linear_metres": 0}, "more than 0"),
+        ({"linear_metres": 0.00001}, "less than 1 page"),
+    ],
+)
+def test_record_estimate_refuses_bad_units(ledger: Ledger, figure: dict[str, Any], message: str) -> None:
+    with pytest.raises(EstimateError, match=message):
+        record_estimate(ledger, COUNCILS, TYPES, council="alpha", source="x", recorded_by="x", **figure)
+    assert ledger.estimates() == []
+
+
+def test_config_estimate_in_boxes_reports_both_units() -> None:
+    councils = {"gamma": Council(name="Gamma", inventory=InventoryEstimate(
+        total_boxes=4, units=Units(pages_per_box=2000), by_type_units={"complaint": Measure(linear_metres=0.25)},
+        source="box count", as_of=dt.date(2025, 1, 1)))}
+    gamma = current_estimates(councils, [])["gamma"]
+    assert gamma.pages == 8000
+    assert gamma.describe() == "8000 pages (4 boxes x 2,000 pages/box), box count, as of 2025-01-01, from councils.yaml"
+    assert gamma.by_type["complaint"].pages == 1250
+    rows = progress_rows(councils, {})
+    assert {(r.record_type, r.estimate_pages) for r in rows} == {("all", 8000), ("complaint", 1250)}
+
+
+def test_cli_estimate_set_converts_boxes_and_metres(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from flows.cli import app
+    from tests.conftest import ROOT
+
+    runner = CliRunner()
+    common = ["--config", str(ROOT / "config"), "--data-dir", str(tmp_path / "data"), "--by", "a.clerk"]
+    done = runner.invoke(app, ["estimate", "set", "kingsmere", "--boxes", "16", "--source", "shelf audit",
+                               "--as-of", "2026-01-20", *common])
+    assert done.exit_code == 0, done.output
+    assert "40000 pages, 16 boxes x 2,500 pages/box; shelf audit, as of 2026-01-20" in done.stdout
+    done = runner.invoke(app, ["estimate", "set", "kingsmere", "--linear-metres", "0.4", "--type", "complaint",
+                               "--source", "tape measure", *common])
+    assert done.exit_code == 0, done.output
+    both = runner.invoke(app, ["estimate", "set", "kingsmere", "--pages", "3", "--boxes", "1", "--source", "x",
+                               *common])
+    assert both.exit_code != 0 and "exactly one of" in both.output
+    ledger = Ledger(f"sqlite:///{tmp_path / 'data' / 'ledger.db'}")
+    try:
+        rows = [(r["record_type"], r["pages"], r["source"]) for r in ledger.estimates(council="kingsmere")]
+    finally:
+        ledger.dispose()
+    assert rows == [(None, 40_000, "16 boxes x 2,500 pages/box; shelf audit"),
+                    ("complaint", 2_000, "0.4 linear metres x 5,000 pages/metre; tape measure")]
