@@ -322,10 +322,14 @@ class Settings(_Frozen):
         return self
 
     def with_data_dir(self, data_dir: Path) -> Settings:
-        """The same settings with every storage location under `data_dir`."""
+        """The same settings with every local storage location under `data_dir`.
+
+        A database server's ledger (PostgreSQL) is not a local file and stays where it is."""
+        url = self.pipeline.ledger_url
+        keep_url = url if url and not url.startswith("sqlite") else None
         pipeline = self.pipeline.model_copy(
             update={"data_dir": data_dir, "archive_root": None, "quarantine_root": None,
-                    "work_root": None, "ledger_url": None}
+                    "work_root": None, "ledger_url": keep_url}
         )
         return self.model_copy(update={"pipeline": pipeline})
 

@@ -116,3 +116,16 @@ def test_bad_retention_raises_config_error(tmp_path: Path, retention: str) -> No
     path.write_text(path.read_text().replace(old, f"retention: {retention}", 1))
     with pytest.raises(ConfigError, match="retention"):
         load_settings(config)
+
+
+def test_with_data_dir_moves_sqlite_ledger_but_keeps_a_server_ledger(settings: Settings, tmp_path: Path) -> None:
+    sqlite_url = settings.pipeline.model_copy(update={"ledger_url": "sqlite:////elsewhere/ledger.db"})
+    moved = settings.model_copy(update={"pipeline": sqlite_url}).with_data_dir(tmp_path)
+    assert moved.pipeline.ledger == f"sqlite:///{tmp_path / 'ledger.db'}"
+    assert moved.pipeline.archive_dir == tmp_path / "archive"
+
+    server = "postgresql+psycopg://digitise@db-host/digitise"
+    pg = settings.pipeline.model_copy(update={"ledger_url": server})
+    kept = settings.model_copy(update={"pipeline": pg}).with_data_dir(tmp_path)
+    assert kept.pipeline.ledger == server
+    assert kept.pipeline.archive_dir == tmp_path / "archive"
