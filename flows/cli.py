@@ -13,6 +13,8 @@ import os
 import shutil
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path
@@ -80,6 +82,15 @@ def _str(path: Path | None) -> str | None:
     return str(path.resolve()) if path else None
 
 
+@contextmanager
+def _domain_errors() -> Iterator[None]:
+    """A domain error ends the command with its message and its own exit code."""
+    try:
+        yield
+    except RecordError as e:
+        raise _fail(e.exit_code, str(e)) from e
+
+
 def _fail(code: ExitCode, message: str) -> typer.Exit:
     err.print(f"[red]error:[/red] {message}")
     return typer.Exit(int(code))
@@ -88,10 +99,8 @@ def _fail(code: ExitCode, message: str) -> typer.Exit:
 @app.command("validate-config")
 def validate_config(config: ConfigOpt = None) -> None:
     """Check the YAML configuration and exit."""
-    try:
+    with _domain_errors():
         settings = resolve_settings(_str(config))
-    except RecordError as e:
-        raise _fail(e.exit_code, str(e)) from e
     out.print(f"configuration ok: {len(settings.councils)} councils, "
               f"{len(settings.classification.record_types)} record types")
 
@@ -128,11 +137,9 @@ def progress(
 @app.command()
 def verify(config: ConfigOpt = None, data_dir: DataOpt = None, as_json: JsonOpt = False) -> None:
     """Recompute the archive's checksums against the ledger: list missing, altered and untracked files."""
-    try:
+    with _domain_errors():
         context = context_for(_str(config), _str(data_dir))
         report = verify_archive(context.archive.root, context.ledger)
-    except RecordError as e:
-        raise _fail(e.exit_code, str(e)) from e
     _print_fixity(report, as_json)
     if not report.ok:
         raise typer.Exit(int(ExitCode.verify_failed))
@@ -250,12 +257,10 @@ def _print_summary(summary: dict[str, Any], as_json: bool) -> None:
 
 
 def _print_progress(config_dir: str | None, data_dir: str | None, council: str | None, as_json: bool) -> None:
-    try:
+    with _domain_errors():
         settings = resolve_settings(config_dir, data_dir)
         ledger = context_for(config_dir, data_dir).ledger
         rows = current_progress(settings.councils, ledger, only=council)  # newest estimates, else the YAML
-    except RecordError as e:
-        raise _fail(e.exit_code, str(e)) from e
     if as_json:
         out.print_json(json.dumps({"progress": [asdict(r) for r in rows]}))
         return
@@ -313,11 +318,9 @@ def review(
     """List records awaiting review: council, file, best guesses with scores, confidence."""
     if ctx.invoked_subcommand is not None:
         return
-    try:
+    with _domain_errors():
         context = context_for(_str(config), _str(data_dir))
         items = review_queue(context.ledger, context.archive, council=council)
-    except RecordError as e:
-        raise _fail(e.exit_code, str(e)) from e
     if as_json:
         out.print_json(json.dumps({"review": [asdict(i) for i in items]}))
         return
@@ -344,13 +347,11 @@ def review_set(
     as_json: JsonOpt = False,
 ) -> None:
     """File a record under RECORD_TYPE: moves its files, its counters and keeps the label for retraining."""
-    try:
+    with _domain_errors():
         settings = resolve_settings(_str(config), _str(data_dir))
         context = context_for(_str(config), _str(data_dir))
         result = set_record_type(context.ledger, context.archive, record_id, record_type, reviewed_by=_who(by),
                                  record_types=settings.classification.record_types)
-    except RecordError as e:
-        raise _fail(e.exit_code, str(e)) from e
     if as_json:
         out.print_json(json.dumps({"review": asdict(result)}))
         return
@@ -368,7 +369,7 @@ def train(
 ) -> None:
     """Train the learned record-type classifier; the next run uses it (without one, the rules alone decide)."""
     started = time.monotonic()
-    try:
+    with _domain_errors():
         settings = resolve_settings(_str(config), _str(data_dir))
         context = context_for(_str(config), _str(data_dir))
         examples = [e for folder in samples or [] for e in examples_from_ground_truth(folder)]
@@ -377,8 +378,6 @@ def train(
         model = train_model(examples, Classifier(settings.classification))
         path = model_path(settings)
         save_model(model, path)
-    except RecordError as e:
-        raise _fail(e.exit_code, str(e)) from e
     summary = {"model": str(path), "examples": len(examples), "terms": len(model.terms),
                "examples_per_type": model.meta["examples_per_type"], "seconds": round(time.monotonic() - started, 1)}
     if as_json:
@@ -402,14 +401,12 @@ def search(
     as_json: JsonOpt = False,
 ) -> None:
     """Full-text search of the archived records' OCR text, best matches first."""
-    try:
+    with _domain_errors():
         context = context_for(_str(config), _str(data_dir))
         if reindex:
             err.print(f"indexed {index_missing(context.ledger, context.archive)} records")
         hits = search_records(context.ledger, context.archive, query, council=council, record_type=record_type,
                               limit=limit)
-    except RecordError as e:
-        raise _fail(e.exit_code, str(e)) from e
     if as_json:
         out.print_json(json.dumps({"search": [{**asdict(h), "pdf_path": str(h.pdf_path),
                                                "text_path": str(h.text_path)} for h in hits]}))
@@ -432,13 +429,11 @@ def report(
     as_json: JsonOpt = False,
 ) -> None:
     """Write the progress report (CSV, Markdown and a PNG chart) and print the survey summary."""
-    try:
+    with _domain_errors():
         settings = resolve_settings(_str(config), _str(data_dir))
         result = build_report(settings.councils, context_for(_str(config), _str(data_dir)).ledger,
                               min_confidence=min_confidence)
         files = write_report(result, (out_dir or settings.pipeline.data_dir / "reports").resolve())
-    except RecordError as e:
-        raise _fail(e.exit_code, str(e)) from e
     if as_json:
         out.print_json(json.dumps({"report": {k: str(v) for k, v in asdict(files).items()},
                                    "bands": result.band_summary}))
@@ -463,7 +458,7 @@ def estimate_set(
     data_dir: DataOpt = None,
 ) -> None:
     """Record a council's new inventory estimate; earlier ones are kept as history."""
-    try:
+    with _domain_errors():
         settings = resolve_settings(_str(config), _str(data_dir))
         ledger = context_for(_str(config), _str(data_dir)).ledger
         record_estimate(ledger, settings.councils, settings.classification.record_types, council=council,
@@ -471,8 +466,6 @@ def estimate_set(
                         as_of=as_of.date() if as_of else None, boxes=boxes, linear_metres=linear_metres,
                         units=settings.units_for(council))
         current = current_estimates(settings.councils, ledger.estimates(council=council))[council]
-    except RecordError as e:
-        raise _fail(e.exit_code, str(e)) from e
     if record_type:
         out.print(f"{council} {record_type}: {current.by_type[record_type].describe()}", markup=False, highlight=False)
     out.print(f"{council}: progress now rests on {current.describe()}", markup=False, highlight=False)
@@ -488,12 +481,10 @@ def estimate_list(
     as_json: JsonOpt = False,
 ) -> None:
     """Show the estimate each council's progress rests on, and every estimate recorded."""
-    try:
+    with _domain_errors():
         settings = resolve_settings(_str(config), _str(data_dir))
         history = context_for(_str(config), _str(data_dir)).ledger.estimates(council=council)
         current = current_estimates(settings.councils, history)
-    except RecordError as e:
-        raise _fail(e.exit_code, str(e)) from e
     if council:
         current = {k: v for k, v in current.items() if k == council}
     if as_json:
@@ -530,14 +521,12 @@ def exclude(
     data_dir: DataOpt = None,
 ) -> None:
     """Record pages a council holds but need not digitise; entries add up and are kept as history."""
-    try:
+    with _domain_errors():
         settings = resolve_settings(_str(config), _str(data_dir))
         ledger = context_for(_str(config), _str(data_dir)).ledger
         record_exclusion(ledger, settings.councils, settings.classification.record_types, council=council,
                          pages=pages, reason=reason, note=note, recorded_by=_who(by), record_type=record_type)
         total = sum(r["pages"] for r in ledger.exclusions(council=council))
-    except RecordError as e:
-        raise _fail(e.exit_code, str(e)) from e
     out.print(f"{council}: {pages} pages recorded as {reason}; {total} pages in all need no digitisation",
               markup=False, highlight=False)
 
@@ -553,7 +542,7 @@ def survey(
     as_json: JsonOpt = False,
 ) -> None:
     """Print each council's answer to the FoI survey, the survey's table and forecasts; write them as files."""
-    try:
+    with _domain_errors():
         settings = resolve_settings(_str(config), _str(data_dir))
         options = settings.pipeline.survey
         result = build_survey(
@@ -563,8 +552,6 @@ def survey(
             target_date=target_date.date() if target_date else None,
         )
         files = write_survey(result, (out_dir or settings.pipeline.data_dir / "reports").resolve())
-    except RecordError as e:
-        raise _fail(e.exit_code, str(e)) from e
     if as_json:
         out.print_json(json.dumps({"bands": result.band_summary, "answers": [asdict(a) for a in result.answers],
                                    "forecasts": [asdict(f) for f in result.forecasts],
@@ -616,10 +603,8 @@ def audit_record(
     as_json: JsonOpt = False,
 ) -> None:
     """Every state change of one record, oldest first."""
-    try:
+    with _domain_errors():
         events = record_history(context_for(_str(config), _str(data_dir)).ledger, record_id)
-    except RecordError as e:
-        raise _fail(e.exit_code, str(e)) from e
     _print_events(events, f"Audit trail of record {record_id}", as_json)
 
 
@@ -632,10 +617,8 @@ def audit_batch(
     as_json: JsonOpt = False,
 ) -> None:
     """Every state change of every record in one batch, oldest first."""
-    try:
+    with _domain_errors():
         events = batch_history(context_for(_str(config), _str(data_dir)).ledger, council, batch)
-    except RecordError as e:
-        raise _fail(e.exit_code, str(e)) from e
     _print_events(events, f"Audit trail of batch {council}/{batch}", as_json)
 
 
