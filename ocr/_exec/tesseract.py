@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,6 +13,10 @@ import pytesseract
 from pytesseract import pytesseract as _pt
 
 from ocr.errors import OcrFailedError, OcrTimeoutError, ToolMissingError
+
+# pytesseract logs its whole command line, input path included, at DEBUG: file names can
+# name citizens, so its logger never passes DEBUG records on.
+logging.getLogger("pytesseract").setLevel(logging.INFO)
 
 
 @dataclass(frozen=True, slots=True)
