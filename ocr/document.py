@@ -116,7 +116,7 @@ def _ocr_image_page(
 ) -> PageReading:
     return read_page(
         page.image, number=page.number, dpi=page.dpi, work_dir=work_dir,
-        languages=languages, psm=psm, timeout=timeout,
+        languages=languages, psm=psm, timeout=timeout, pixels=page.pixels,
     )
 
 

@@ -43,11 +43,16 @@ _PLAIN_SUFFIX = re.compile(r"\.[a-z0-9]{1,5}")
 
 @dataclass(frozen=True, slots=True)
 class ImagePage:
-    """A page to OCR: an image file on disk and its resolution (None when unknown)."""
+    """A page to OCR: an image file on disk and its resolution (None when unknown).
+
+    `pixels` is the same page already decoded, when splitting the input had to decode it
+    anyway, so the reader does not decode it a second time.
+    """
 
     number: int
     image: Path
     dpi: int | None
+    pixels: Image.Image | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,25 +165,31 @@ def _iter_image_pages(source: Path, *, work_dir: Path) -> Iterator[ImagePage]:
     img = _open_image(source)
     with img:
         if getattr(img, "n_frames", 1) == 1 and _exif_orientation(img) in (0, 1):
-            page = ImagePage(1, source, _image_dpi(img))  # Tesseract reads the file as it is
+            # Tesseract reads the file as it is; the reader reuses the frame decoded above.
+            yield ImagePage(1, source, _image_dpi(img), img)
         else:
-            page = None
             yield from _write_frames(img, work_dir)
-    if page is not None:  # yielded after closing: the decoded pixels are not held during OCR
-        yield page
 
 
 def _write_frames(img: Image.Image, work_dir: Path) -> Iterator[ImagePage]:
-    """Multi-page or EXIF-rotated images: each frame upright, as its own page file."""
+    """Multi-page or EXIF-rotated images: each frame upright, as its own page file.
+
+    One frame is decoded at a time, so a 500-page TIFF takes one page's memory. Bitonal
+    frames are written as PBM, the fastest to write; Tesseract G4-encodes them in its PDF.
+    """
     for number, frame in enumerate(ImageSequence.Iterator(img), start=1):
         try:
             page = ImageOps.exif_transpose(frame.copy())
         except (OSError, ValueError, EOFError) as e:
             raise InputUnreadableError(f"page {number} is not readable ({type(e).__name__})") from e
         dpi = _image_dpi(frame)
-        out = work_dir / f"{number:05d}.source.png"
-        page.save(out, dpi=(dpi, dpi) if dpi else None)
-        yield ImagePage(number, out, dpi)
+        if page.mode == "1":
+            out = work_dir / f"{number:05d}.source.pbm"
+            page.save(out)
+        else:
+            out = work_dir / f"{number:05d}.source.png"
+            page.save(out, dpi=(dpi, dpi) if dpi else None, compress_level=1)
+        yield ImagePage(number, out, dpi, page)
 
 
 def _exif_orientation(img: Image.Image) -> int:
