@@ -29,12 +29,15 @@ def main() -> None:
 
     summary = digitise_scan_root(scan_root, data_dir=data_dir, workers=workers)
     wall = time.perf_counter() - started
-    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)  # finished tools: tesseract, pdftoppm
     print(json.dumps({
         "wall": wall,
         "summary": summary,
         "peak_rss_mib": _vm_hwm_kib() / 1024,
         "largest_child_rss_mib": children.ru_maxrss / 1024,
+        "own_cpu": own.ru_utime + own.ru_stime,
+        "tools_cpu": children.ru_utime + children.ru_stime,
     }))
 
 

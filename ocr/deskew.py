@@ -36,13 +36,16 @@ class Skew:
     gain: float = 1.0  # sharpness at `angle` over sharpness at 0°: how clearly the tilt shows
 
 
-def measure_skew(ink: InkMap, *, max_angle: float = MAX_SKEW) -> Skew:
-    """The tilt of the text lines of `ink` (positive: the lines rise to the right)."""
+def measure_skew(ink: InkMap, *, max_angle: float = MAX_SKEW, near: float | None = None) -> Skew:
+    """The tilt of the text lines of `ink` (positive: the lines rise to the right).
+
+    `near`, a coarse answer the caller already has (within COARSE_STEP), skips the coarse search.
+    """
     ys, xs = ink.points
     if len(ys) < 50:
         return Skew(0.0, 0.0)
-    best = _search(ys, xs, np.arange(-max_angle, max_angle + 1e-9, COARSE_STEP))
-    fine = np.arange(best.angle - COARSE_STEP, best.angle + COARSE_STEP + 1e-9, FINE_STEP)
+    coarse = near if near is not None else _search(ys, xs, np.arange(-max_angle, max_angle + 1e-9, COARSE_STEP)).angle
+    fine = np.arange(coarse - COARSE_STEP, coarse + COARSE_STEP + 1e-9, FINE_STEP)
     best = _search(ys, xs, fine)
     level = sharpness(projection(ys, xs, 0.0))
     gain = round(best.sharpness / level, 3) if level else 1.0

@@ -49,6 +49,12 @@ class InkMap:
         """The same ink after turning the page `clockwise` degrees (a multiple of 90)."""
         return InkMap(np.ascontiguousarray(np.rot90(self.ink, -(clockwise // 90) % 4)), self.scale)
 
+    def tilted(self, skew: float, *, expand: bool) -> InkMap:
+        """The same ink after undoing a tilt of `skew` degrees the way `deskew.straighten`
+        does it to the page (same centre, same `expand`): a tenth of measuring it again."""
+        out = Image.fromarray(self.ink).rotate(-skew, resample=Image.Resampling.NEAREST, expand=expand, fillcolor=0)
+        return InkMap(np.asarray(out, dtype=bool), self.scale)
+
 
 def analysis_scale(dpi: int | None) -> int:
     return max(1, round((dpi or 300) / ANALYSIS_DPI))

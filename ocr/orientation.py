@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ocr.deskew import MAX_SKEW, measure_skew
+from ocr.deskew import COARSE_STEP, MAX_SKEW, measure_skew
 from ocr.ink import InkMap, projection, sharpness, text_lines
 
 #: Fewer ink pixels than this (at analysis resolution) is a blank page.
@@ -61,10 +61,11 @@ def guess_orientation(ink: InkMap) -> Orientation:
     if len(ink.points[0]) < MIN_INK_POINTS:  # blank: nothing to turn
         return Orientation(0, 0.0, True, 1.0, 0.0, 0)
     ys, xs = _sample(ink)
-    ratio = (_best_sharpness(ys, xs) + 1.0) / (_best_sharpness(xs, ys) + 1.0)
+    along, tilt = _best_sharpness(ys, xs)
+    ratio = (along + 1.0) / (_best_sharpness(xs, ys)[0] + 1.0)
     base = 0 if ratio >= 1 else 90
     frame = ink if base == 0 else ink.rotated(90)
-    skew = measure_skew(frame).angle
+    skew = measure_skew(frame, near=tilt if base == 0 else None).angle
     score, lines = updown_score(frame, skew)
     rotation = base if score >= 0 else (base + 180) % 360
     margin = max(ratio, 1 / ratio)
@@ -83,9 +84,10 @@ def _sample(ink: InkMap) -> tuple[np.ndarray, np.ndarray]:
     return ys[::step], xs[::step]
 
 
-def _best_sharpness(ys: np.ndarray, xs: np.ndarray) -> float:
-    """Sharpest row profile over the skew range: high when rows run along text lines."""
-    return max(_inner_sharpness(projection(ys, xs, float(a))) for a in np.arange(-MAX_SKEW, MAX_SKEW + 1e-9, 0.5))
+def _best_sharpness(ys: np.ndarray, xs: np.ndarray) -> tuple[float, float]:
+    """Sharpest row profile over the skew range (high when rows run along text lines), and its angle."""
+    return max((_inner_sharpness(projection(ys, xs, float(a))), float(a))
+               for a in np.arange(-MAX_SKEW, MAX_SKEW + 1e-9, COARSE_STEP))
 
 
 def _inner_sharpness(profile: np.ndarray) -> float:

@@ -184,12 +184,19 @@ def _ocr_pass(
     )
     if prepared is source:
         ink = source_ink
-    elif not (clean or faint or should_deskew(skew)):  # a quarter turn only: turn the ink map too
+    elif not (clean or faint):  # turned and tilted only: move the ink map the same way
         ink = source_ink.rotated(rotation)
+        if should_deskew(skew):
+            ink = ink.tilted(skew, expand=prepared.size != _turned_size(source, rotation))
     else:
         ink = ink_map(prepared, dpi=dpi, faint=True)
     reading = check_reading(ink, result.words)
     return _Pass(result, reading, rotation, skew if should_deskew(skew) else 0.0, clean)
+
+
+def _turned_size(image: Image.Image, rotation: int) -> tuple[int, int]:
+    width, height = image.size
+    return (height, width) if rotation % 180 == 90 else (width, height)
 
 
 def prepare_page(
