@@ -10,6 +10,7 @@ from typing import Literal
 
 from pypdf import PdfReader, PdfWriter
 
+from ocr._exec.pdfunite import unite_pdfs
 from ocr._exec.tesseract import tesseract_version
 from ocr.pages import ImagePage, TextLayerPage, iter_pages
 from ocr.reading import PageReading, read_page
@@ -17,6 +18,9 @@ from ocr.reading import PageReading, read_page
 log = logging.getLogger(__name__)
 
 PAGE_SEPARATOR = "\f"
+#: pdfunite's time limit: a base plus a little per page (it copies, it does not render).
+JOIN_TIMEOUT = 60.0
+JOIN_SECONDS_PER_PAGE = 0.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,24 +95,46 @@ def ocr_document(
 ) -> OcrResult:
     """OCR `source` page by page into `work_dir/document.pdf` (searchable: image + invisible text).
 
-    Pages are processed one at a time, so memory does not grow with page count.
+    Pages are processed one at a time and each leaves only its one-page PDF behind, so
+    memory and scratch space do not grow with page count; pdfunite joins the pages.
     """
     work_dir.mkdir(parents=True, exist_ok=True)
-    writer = PdfWriter()
+    parts: list[Path] = []
     pages: list[PageResult] = []
     for page in iter_pages(source, work_dir=work_dir, dpi=dpi, timeout=page_timeout):
         if isinstance(page, TextLayerPage):
-            writer.add_page(PdfReader(page.pdf).pages[page.index])
+            parts.append(_copy_pdf_page(page, work_dir / f"{page.number:05d}.text-layer.pdf"))
             pages.append(_text_layer_result(page))
             continue
         reading = _ocr_image_page(page, work_dir=work_dir, languages=languages, timeout=page_timeout, psm=psm)
-        writer.append(reading.ocr.pdf_path)
+        parts.append(reading.ocr.pdf_path)
         pages.append(_ocr_result(page, reading))
+        _remove_scratch(work_dir, page.number, keep=reading.ocr.pdf_path)
         log.debug("page %d: %d words", page.number, pages[-1].word_count)
     out = work_dir / "document.pdf"
+    if len(parts) == 1:
+        parts[0].replace(out)
+    else:
+        unite_pdfs(parts, out=out, timeout=JOIN_TIMEOUT + JOIN_SECONDS_PER_PAGE * len(parts))
+        for part in parts:
+            part.unlink()
+    return OcrResult(tuple(pages), out, engine_version(), languages)
+
+
+def _copy_pdf_page(page: TextLayerPage, out: Path) -> Path:
+    writer = PdfWriter()
+    writer.add_page(PdfReader(page.pdf).pages[page.index])
     with out.open("wb") as fh:
         writer.write(fh)
-    return OcrResult(tuple(pages), out, engine_version(), languages)
+    return out
+
+
+def _remove_scratch(work_dir: Path, number: int, *, keep: Path) -> None:
+    """Drop a finished page's rasters, prepared images and losing passes: a 500-page
+    document would otherwise leave gigabytes of them until the record is done."""
+    for path in work_dir.glob(f"{number:05d}.*"):
+        if path != keep:
+            path.unlink(missing_ok=True)
 
 
 def _ocr_image_page(
