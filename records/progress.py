@@ -133,3 +133,12 @@ def markdown_table(rows: Iterable[ProgressRow]) -> str:
             f"{r.outstanding if r.outstanding is not None else UNKNOWN} |"
         )
     return "\n".join(lines)
+
+
+def councils_per_band(bands: Iterable[str], *, cannot_say: str) -> dict[str, int]:
+    """The survey's table: councils per band (every band listed, even at 0), and how many
+    cannot say (any answer that is not a band: no estimate, or one too old to trust)."""
+    summary = dict.fromkeys((*BANDS, cannot_say), 0)
+    for band in bands:
+        summary[band if band in BANDS else cannot_say] += 1
+    return summary

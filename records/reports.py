@@ -21,7 +21,7 @@ from records.archive import write_atomic
 from records.config import Council
 from records.inventory import councils_with_estimates, current_estimates, not_needed_pages
 from records.ledger import Ledger
-from records.progress import ALL_TYPES, BANDS, UNKNOWN, ProgressRow, progress_rows
+from records.progress import ALL_TYPES, BANDS, UNKNOWN, ProgressRow, councils_per_band, progress_rows
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -63,10 +63,7 @@ class Report:
     @property
     def band_summary(self) -> dict[str, int]:
         """The survey's question: how many councils in each band, and how many cannot say."""
-        summary = dict.fromkeys((*BANDS, CANNOT_SAY), 0)
-        for line in self.councils:
-            summary[CANNOT_SAY if line.band == UNKNOWN else line.band] += 1
-        return summary
+        return councils_per_band((line.band for line in self.councils), cannot_say=CANNOT_SAY)
 
     @property
     def record_types(self) -> tuple[str, ...]:

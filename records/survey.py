@@ -24,7 +24,7 @@ from records.archive import write_atomic
 from records.config import Council
 from records.inventory import CouncilEstimate, current_estimates, current_progress
 from records.ledger import Ledger
-from records.progress import ALL_TYPES, BANDS, UNKNOWN, ProgressRow
+from records.progress import ALL_TYPES, BANDS, UNKNOWN, ProgressRow, councils_per_band
 
 CANNOT_SAY = "cannot say"
 DEFAULT_MAX_ESTIMATE_AGE_DAYS = 1095
@@ -71,10 +71,7 @@ class Survey:
     @property
     def band_summary(self) -> dict[str, int]:
         """The survey's table: councils per band, and how many cannot say."""
-        summary = dict.fromkeys((*BANDS, CANNOT_SAY), 0)
-        for answer in self.answers:
-            summary[answer.band] += 1
-        return summary
+        return councils_per_band((answer.band for answer in self.answers), cannot_say=CANNOT_SAY)
 
 
 @dataclass(frozen=True, slots=True)
