@@ -66,9 +66,10 @@ def test_ocr_document_long_tiff_peak_memory_does_not_grow_with_pages(measured: d
     short, long = measured[SHORT], measured[LONG]
     per_page_pdf_mib = long["pdf_bytes"] / LONG / 2**20
     assert per_page_pdf_mib > 1.5  # big enough pages that holding them would show
-    held_if_kept = (LONG - SHORT) * per_page_pdf_mib
-    assert long["peak_rss_mib"] - short["peak_rss_mib"] < 0.25 * held_if_kept, (short["peak_rss_mib"],
-                                                                              long["peak_rss_mib"])
+    held_if_kept = (LONG - SHORT) * per_page_pdf_mib  # pypdf's writer grew by twice this
+    # Half of it: a page that needs cleaning or a second pass briefly holds a few more images.
+    assert long["peak_rss_mib"] - short["peak_rss_mib"] < 0.5 * held_if_kept, (short["peak_rss_mib"],
+                                                                             long["peak_rss_mib"])
 
 
 def test_ocr_document_long_tiff_reads_every_page_in_order(measured: dict[int, dict]) -> None:
