@@ -13,8 +13,11 @@ bitonal, multi-page TIFF, faint (grey) lines — and reads them three ways:
 
 each with `--workers` files in parallel and OMP_THREAD_LIMIT=1. It prints word recall
 (mean and worst page), character error rate, the searchable PDF's text recall
-(`pdftotext`), pages per second, step costs, and the pipeline's recall by quality-score
-band. See benchmarks/QUALITY.md for the last results and how to read them.
+(`pdftotext`), time per page and pages per second, whether the pipeline's CER is below
+both anchors' on each condition, step costs, and recall by quality-score band with a
+check of the review threshold (`--per-page`: every page's scores too).
+benchmarks/real_scans.py runs the same on real public scans. See benchmarks/QUALITY.md
+for the last results and how to read them.
 """
 
 from __future__ import annotations
@@ -22,16 +25,19 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import re
 import resource
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections import Counter, defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -55,6 +61,7 @@ CONDITIONS = (
 )
 ENGINES = ("pipeline", "tesseract", "ocrmypdf")
 SCORE_BANDS = (0.0, 0.5, 0.75, 0.9, 1.01)
+RECALL_OK = 0.95  # a reading that loses more than one word in twenty needs a reviewer
 
 WORDS = """the council has considered your application for housing benefit and council tax reduction
 we are writing to tell you about the decision of the planning committee on the proposed development
@@ -72,12 +79,23 @@ TOWNS = ("Kingsmere", "Abertawe", "Casnewydd", "Northfield", "Westbury")
 
 @dataclass
 class Doc:
-    """One input file: its path, condition, and the true text of each page."""
+    """One input file: its path, condition, and the true text of each page.
+
+    `normalise` is applied alike to the truth and to every engine's text before scoring (real
+    scans: quotes, dashes, the ground truth's reject marks). `zoned` truths are blocks
+    separated by blank lines that an engine may read in any order: CER is then taken block
+    by block (see `zone_cer`).
+    """
 
     path: Path
     condition: str
     truths: list[str]
     dpi: int = 300
+    normalise: Callable[[str], str] | None = None
+    zoned: bool = False
+
+    def clean(self, text: str) -> str:
+        return self.normalise(text) if self.normalise else text
 
 
 @dataclass
@@ -88,7 +106,13 @@ class PageScore:
     cer: float
     pdf_recall: float
     quality: float | None = None
-    needs_review: bool = False
+    reasons: tuple[str, ...] = ()  # the pipeline's review reasons
+    seconds: float = 0.0  # wall time of its input file, shared by the file's pages
+    page: str = ""  # input file stem, and page number in a multi-page file
+
+    @property
+    def needs_review(self) -> bool:
+        return bool(self.reasons)
 
 
 @dataclass
@@ -219,13 +243,34 @@ def word_recall(truth: str, got: str) -> float:
 
 
 def cer(truth: str, got: str) -> float:
-    """Levenshtein distance over the truth's length, whitespace collapsed (numpy row DP)."""
+    """Levenshtein distance over the truth's length, whitespace collapsed."""
     a, b = " ".join(truth.split()), " ".join(got.split())
     if not a:
         return 0.0 if not b else 1.0
+    return edit_distance(a, b) / len(a)
+
+
+def zone_cer(truth: str, got: str) -> float:
+    """CER of a truth made of blocks (separated by blank lines) that may be read in any order.
+
+    Each block is aligned with the stretch of `got` it matches best (free start and end), and
+    the edit distances are summed over the blocks' length: reading order and text outside the
+    blocks (photographs read as letters, say) do not count; misread, dropped or split words do.
+    """
+    zones = [" ".join(z.split()) for z in re.split(r"\n\s*\n", truth) if z.strip()]
+    b = " ".join(got.split())
+    total = sum(len(z) for z in zones)
+    if not total:
+        return 0.0 if not b else 1.0
+    return sum(edit_distance(z, b, free_ends=True) for z in zones) / total
+
+
+def edit_distance(a: str, b: str, *, free_ends: bool = False) -> int:
+    """Levenshtein distance from `a` to `b` (numpy row DP); with `free_ends`, from `a` to the
+    substring of `b` closest to it."""
     bb = np.frombuffer(b.encode("utf-32-le"), dtype=np.uint32)
-    prev = np.arange(len(bb) + 1, dtype=np.int32)
     offsets = np.arange(len(bb) + 1, dtype=np.int32)
+    prev = np.zeros_like(offsets) if free_ends else offsets.copy()
     for ch in a:
         sub = prev[:-1] + (bb != ord(ch))
         row = np.empty_like(prev)
@@ -233,7 +278,7 @@ def cer(truth: str, got: str) -> float:
         row[1:] = np.minimum(prev[1:] + 1, sub)
         row = np.minimum.accumulate(row - offsets) + offsets  # insertions along the row
         prev = row
-    return float(prev[-1]) / len(a)
+    return int(prev.min() if free_ends else prev[-1])
 
 
 def pdftotext_pages(pdf: Path) -> list[str]:
@@ -242,14 +287,17 @@ def pdftotext_pages(pdf: Path) -> list[str]:
 
 
 def _score_pages(doc: Doc, engine: str, texts: Sequence[str], pdf_texts: Sequence[str],
-                 extra: Sequence[tuple[float | None, bool]] = ()) -> list[PageScore]:
+                 extra: Sequence[tuple[float | None, tuple[str, ...]]] = ()) -> list[PageScore]:
     out = []
-    for i, truth in enumerate(doc.truths):
-        text = texts[i] if i < len(texts) else ""
-        pdf_text = pdf_texts[i] if i < len(pdf_texts) else ""
-        quality, review = extra[i] if i < len(extra) else (None, False)
-        out.append(PageScore(doc.condition, engine, word_recall(truth, text), cer(truth, text),
-                             word_recall(truth, pdf_text), quality, review))
+    char_errors = zone_cer if doc.zoned else cer
+    for i, raw in enumerate(doc.truths):
+        truth = doc.clean(raw)
+        text = doc.clean(texts[i]) if i < len(texts) else ""
+        pdf_text = doc.clean(pdf_texts[i]) if i < len(pdf_texts) else ""
+        quality, reasons = extra[i] if i < len(extra) else (None, ())
+        page = doc.path.stem + (f" p{i + 1}" if len(doc.truths) > 1 else "")
+        out.append(PageScore(doc.condition, engine, word_recall(truth, text), char_errors(truth, text),
+                             word_recall(truth, pdf_text), quality, reasons, page=page))
     return out
 
 
@@ -262,12 +310,12 @@ class Output:
 
     texts: list[str]
     pdf: Path | None
-    extra: list[tuple[float | None, bool]] = field(default_factory=list)
+    extra: list[tuple[float | None, tuple[str, ...]]] = field(default_factory=list)
 
 
 def run_pipeline(doc: Doc, work: Path) -> Output:
     result = ocr_document(doc.path, work_dir=work / doc.path.stem)
-    extra: list[tuple[float | None, bool]] = [(p.quality, p.needs_review) for p in result.pages]
+    extra: list[tuple[float | None, tuple[str, ...]]] = [(p.quality, p.review_reasons) for p in result.pages]
     return Output([p.text for p in result.pages], result.pdf_path, extra)
 
 
@@ -293,7 +341,7 @@ def score_plain_readings(doc: Doc, work: Path) -> list[tuple[float, float]]:
         page_rows = [row for row in tsv.splitlines()[1:] if row.split("\t")[1:2] == [str(i + 1)]]
         words = parse_words("\n".join([tsv.splitlines()[0], *page_rows]))
         reading = check_reading(ink_maps(frame, dpi=doc.dpi)[1], words)
-        out.append((reading.score, word_recall(truth, texts[i] if i < len(texts) else "")))
+        out.append((reading.score, word_recall(doc.clean(truth), doc.clean(texts[i]) if i < len(texts) else "")))
     return out
 
 
@@ -327,11 +375,21 @@ def run_engine(name: str, docs: Sequence[Doc], work: Path, workers: int) -> Engi
     folder.mkdir(parents=True, exist_ok=True)
     cpu_start = _cpu_seconds()
     start = time.perf_counter()
+
+    def timed(doc: Doc) -> tuple[Output, float]:
+        t0 = time.perf_counter()
+        out = fn(doc, folder)
+        return out, time.perf_counter() - t0
+
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        results = list(pool.map(lambda d: fn(d, folder), docs))
+        results = list(pool.map(timed, docs))
     seconds = time.perf_counter() - start
     cpu = _cpu_seconds() - cpu_start
-    scores = [s for doc, out in zip(docs, results) for s in score(doc, name, out)]
+    scores = []
+    for doc, (out, took) in zip(docs, results):
+        for page in score(doc, name, out):
+            page.seconds = took / len(doc.truths)
+            scores.append(page)
     return EngineRun(len(scores), seconds, cpu, scores)
 
 
@@ -366,37 +424,40 @@ def step_costs(docs: Sequence[Doc]) -> dict[str, float]:
     return {k: statistics.mean(v) for k, v in timings.items()}
 
 
-class _Counter:
-    """Counts OSD calls made by the pipeline (benchmark instrumentation only)."""
+class _Calls:
+    """Counts the pipeline's OSD calls and its OCR passes by kind (benchmark instrumentation only),
+    by wrapping `detect_orientation` and `ocr_page_image` where ocr.reading looks them up. A
+    pass's kind is the tag of its output files (`NNNNN.ocr`, `NNNNN.ocr-faint`, ...)."""
 
     def __init__(self) -> None:
-        self.calls = 0
-        self._real = getattr(ocr.reading, "detect_orientation")
+        self.counts: Counter[str] = Counter()
+        self._lock = threading.Lock()
+        for name in ("detect_orientation", "ocr_page_image"):
+            setattr(ocr.reading, name, self._counted(name, getattr(ocr.reading, name)))
 
-    def __call__(self, *args: object, **kwargs: object) -> object:
-        self.calls += 1
-        return self._real(*args, **kwargs)
-
-
-def extra_passes(work: Path) -> Counter[str]:
-    """Passes beyond the first, by kind, read from the pipeline's work folders (`NNNNN.ocr-<kind>.txt`)."""
-    found: Counter[str] = Counter()
-    for txt in (work / "pipeline").rglob("*.ocr-*.txt"):
-        found[txt.name.split(".ocr-")[1].removesuffix(".txt")] += 1
-    return found
+    def _counted(self, name: str, real: Callable[..., object]) -> Callable[..., object]:
+        def counted(*args: object, **kwargs: object) -> object:
+            key = "osd" if name == "detect_orientation" else Path(str(kwargs["out_base"])).name.split(".", 1)[1]
+            with self._lock:
+                self.counts[key] += 1
+            return real(*args, **kwargs)
+        return counted
 
 
 # --- report ------------------------------------------------------------------------
 
 
-def report(runs: dict[str, EngineRun], docs: Sequence[Doc], work: Path, osd_calls: int) -> str:
-    lines = ["", "Per condition (recall: word recall; pdf: recall of pdftotext on the searchable PDF)", ""]
-    lines.append(f"{'condition':<10} {'engine':<10} {'pages':>5} {'recall':>7} {'worst':>7} {'CER':>7} {'pdf':>7}")
+def report(runs: dict[str, EngineRun], docs: Sequence[Doc], calls: Counter[str],
+           conditions: Sequence[str] = CONDITIONS, per_page: bool = False) -> str:
+    lines = ["", "Per condition (recall: word recall; pdf: recall of pdftotext on the searchable PDF;",
+             "s/page: wall time per page of each input file, with --workers files running at once)", ""]
+    lines.append(f"{'condition':<10} {'engine':<10} {'pages':>5} {'recall':>7} {'worst':>7} {'CER':>7} {'pdf':>7}"
+                 f" {'s/page':>7}")
     by: dict[tuple[str, str], list[PageScore]] = defaultdict(list)
     for run in runs.values():
         for s in run.scores:
             by[(s.condition, s.engine)].append(s)
-    for condition in CONDITIONS:
+    for condition in conditions:
         for engine in runs:
             scores = by.get((condition, engine), [])
             if scores:
@@ -409,13 +470,34 @@ def report(runs: dict[str, EngineRun], docs: Sequence[Doc], work: Path, osd_call
               "ratio is taken from it.", ""]
     base = runs["tesseract"].cpu / runs["tesseract"].pages if "tesseract" in runs else None
     for engine, run in runs.items():
-        per_page = run.cpu / run.pages
-        ratio = f"{base / per_page:.2f}x tesseract" if base else ""
+        cpu_page = run.cpu / run.pages
+        ratio = f"{base / cpu_page:.2f}x tesseract" if base else ""
         lines.append(f"{engine:<10} {run.pages:>4} pages {run.seconds:>7.1f} s wall {run.pages / run.seconds:>6.3f} pages/s"
-                     f"  {per_page:>6.2f} CPU s/page  {ratio}")
+                     f"  {cpu_page:>6.2f} CPU s/page  {ratio}")
+    lines += _cer_target(by, conditions, [e for e in runs if e != "pipeline"] if "pipeline" in runs else [])
     if "pipeline" in runs:
-        lines += _pipeline_sections(runs["pipeline"], docs, work, osd_calls)
+        lines += _pipeline_sections(runs["pipeline"], docs, calls)
+    if per_page:
+        lines += _per_page(runs)
     return "\n".join(lines)
+
+
+def _per_page(runs: dict[str, EngineRun]) -> list[str]:
+    """Recall and CER of every page by every engine, with the pipeline's quality score and review reasons."""
+    lines = ["", "Per page (recall / CER; q: the pipeline's quality score, then its review reasons)", "",
+             f"{'page':<26} {'condition':<10} " + " ".join(f"{e:>13}" for e in runs) + "      q  reasons"]
+    rows: dict[str, dict[str, PageScore]] = defaultdict(dict)
+    for engine, run in runs.items():
+        for s in run.scores:
+            rows[s.page][engine] = s
+    for page, by_engine in rows.items():
+        first = next(iter(by_engine.values()))
+        cells = " ".join(f"{by_engine[e].recall:>6.3f}/{by_engine[e].cer:<6.3f}" if e in by_engine else f"{'':>13}"
+                         for e in runs)
+        ours = by_engine.get("pipeline")
+        tail = f" {ours.quality:>6.3f}  {','.join(ours.reasons)}" if ours and ours.quality is not None else ""
+        lines.append(f"{page:<26} {first.condition:<10} {cells}{tail}".rstrip())
+    return lines
 
 
 def _row(condition: str, engine: str, scores: Sequence[PageScore]) -> str:
@@ -423,7 +505,30 @@ def _row(condition: str, engine: str, scores: Sequence[PageScore]) -> str:
     worst = min(s.recall for s in scores)
     c = statistics.mean(s.cer for s in scores)
     pdf = statistics.mean(s.pdf_recall for s in scores)
-    return f"{condition:<10} {engine:<10} {len(scores):>5} {recall:>7.4f} {worst:>7.4f} {c:>7.4f} {pdf:>7.4f}"
+    took = statistics.mean(s.seconds for s in scores)
+    return (f"{condition:<10} {engine:<10} {len(scores):>5} {recall:>7.4f} {worst:>7.4f} {c:>7.4f} {pdf:>7.4f}"
+            f" {took:>7.2f}")
+
+
+def _cer_target(by: dict[tuple[str, str], list[PageScore]], conditions: Sequence[str],
+                anchors: Sequence[str]) -> list[str]:
+    """The target "pipeline CER below both anchors on every condition", condition by condition."""
+    if not anchors:
+        return []
+    lines = ["", "Target: pipeline CER below every anchor's (" + ", ".join(anchors) + "), per condition", "",
+             f"{'condition':<10} {'pipeline':>8} {'anchors':>8}  verdict"]
+    verdicts: Counter[str] = Counter()
+    for condition in conditions:
+        if not by.get((condition, "pipeline")):
+            continue
+        ours = statistics.mean(s.cer for s in by[(condition, "pipeline")])
+        best = min(statistics.mean(s.cer for s in by[(condition, a)]) if by.get((condition, a)) else 1.0
+                   for a in anchors)
+        verdict = "below" if ours < best else "tied at 0" if ours == best == 0 else "NOT below"
+        verdicts[verdict] += 1
+        lines.append(f"{condition:<10} {ours:>8.4f} {best:>8.4f}  {verdict}")
+    lines.append(", ".join(f"{v}: {n}" for v, n in sorted(verdicts.items())) + f" of {sum(verdicts.values())} conditions")
+    return lines
 
 
 def _score_bands(title: str, pairs: Sequence[tuple[float, float, bool]]) -> list[str]:
@@ -434,10 +539,28 @@ def _score_bands(title: str, pairs: Sequence[tuple[float, float, bool]]) -> list
             lines.append(f"[{low:.2f}, {min(high, 1.0):.2f}{']' if high > 1 else ')'} {len(band):>5} "
                          f"{statistics.mean(r for _, r, _ in band):>7.4f} {min(r for _, r, _ in band):>7.4f} "
                          f"{sum(f for _, _, f in band):>7}")
+    return lines + _threshold_check([(q, r) for q, r, _ in pairs])
+
+
+def _threshold_check(pairs: Sequence[tuple[float, float]]) -> list[str]:
+    """Does REVIEW_BELOW separate the readings a reviewer must see (recall < RECALL_OK) from the rest?"""
+    if not pairs:
+        return []
+    poor = [q for q, r in pairs if r < RECALL_OK]
+    passed = [r for q, r in pairs if q >= REVIEW_BELOW]
+    lines = [f"review threshold {REVIEW_BELOW:.2f}: "
+             + (f"{len(poor)} readings with recall < {RECALL_OK}, highest score {max(poor):.3f} "
+                f"({'all' if max(poor) < REVIEW_BELOW else 'NOT all'} below the threshold)"
+                if poor else f"no reading with recall < {RECALL_OK}")]
+    if passed:
+        lines.append(f"{'':<18} {len(passed)} readings scoring >= {REVIEW_BELOW:.2f}, lowest recall {min(passed):.4f}")
+    if poor:
+        lines.append(f"{'':<18} lowest threshold that flags every reading with recall < {RECALL_OK}: "
+                     f"above {max(poor):.3f}")
     return lines
 
 
-def _pipeline_sections(run: EngineRun, docs: Sequence[Doc], work: Path, osd_calls: int) -> list[str]:
+def _pipeline_sections(run: EngineRun, docs: Sequence[Doc], calls: Counter[str]) -> list[str]:
     pairs = [(s.quality, s.recall, s.needs_review) for s in run.scores if s.quality is not None]
     lines = _score_bands("Pipeline recall by quality score (flagged: needs_review)", pairs)
     flagged = [s for s in run.scores if s.needs_review]
@@ -446,55 +569,77 @@ def _pipeline_sections(run: EngineRun, docs: Sequence[Doc], work: Path, osd_call
         if group:
             lines.append(f"{name:<12} {len(group):>5} {statistics.mean(s.recall for s in group):>7.4f} "
                          f"{min(s.recall for s in group):>7.4f}")
-    lines += ["", "Pipeline step costs (ms per page on the clean A4 pages; compare Tesseract's CPU s/page above)", ""]
-    for step, ms in step_costs(docs).items():
-        lines.append(f"{step:<22} {ms:>7.1f}")
-    passes = extra_passes(work)
-    lines.append(f"{'OSD calls':<22} {osd_calls:>7} of {run.pages} pages")
-    for kind, n in sorted(passes.items()):
-        lines.append(f"{'extra pass ' + kind:<22} {n:>7} of {run.pages} pages")
+    costs = step_costs(docs)
+    if costs:
+        lines += ["", "Pipeline step costs (ms per page on the clean A4 pages; compare Tesseract's CPU s/page above)", ""]
+        lines += [f"{step:<22} {ms:>7.1f}" for step, ms in costs.items()]
+    lines.append("")
+    lines.append(f"{'OSD calls':<22} {calls['osd']:>7} of {run.pages} pages")
+    for kind, n in sorted(calls.items()):
+        if kind.startswith("ocr-"):
+            lines.append(f"{'extra pass ' + kind.removeprefix('ocr-'):<22} {n:>7} of {run.pages} pages")
     return lines
+
+
+# --- command line ----------------------------------------------------------------------
+
+
+def add_run_options(parser: argparse.ArgumentParser) -> None:
+    """Options shared by this benchmark and benchmarks.real_scans."""
+    parser.add_argument("--workers", type=int, default=2, help="files OCRed in parallel (default 2)")
+    parser.add_argument("--engines", default=",".join(ENGINES), help="comma-separated subset of " + ",".join(ENGINES))
+    parser.add_argument("--keep", type=Path, help="keep inputs and outputs in this folder")
+    parser.add_argument("--no-score-plain", dest="score_plain", action="store_false",
+                        help="skip scoring plain Tesseract's readings (the bad-page check of the score)")
+    parser.add_argument("--per-page", action="store_true", help="also print every page's scores")
+
+
+@contextmanager
+def work_folder(keep: Path | None) -> Iterator[Path]:
+    """`keep`, or a temporary folder removed afterwards."""
+    work = keep or Path(tempfile.mkdtemp(prefix="ocr-quality-"))
+    try:
+        yield work
+    finally:
+        if not keep:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+def run_benchmark(docs: Sequence[Doc], conditions: Sequence[str], args: argparse.Namespace, work: Path) -> None:
+    """Read `docs` with each engine of `args.engines`, print the report, then score plain Tesseract's readings."""
+    os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+    engines = [e for e in args.engines.split(",") if e in ENGINES]
+    if "ocrmypdf" in engines and not Path(_ocrmypdf()).exists():
+        print("ocrmypdf not installed (pip install ocrmypdf): skipped", file=sys.stderr)
+        engines.remove("ocrmypdf")
+    calls = _Calls()
+    runs: dict[str, EngineRun] = {}
+    for engine in engines:
+        print(f"running {engine} on {sum(len(d.truths) for d in docs)} pages ...", file=sys.stderr)
+        runs[engine] = run_engine(engine, docs, work / "out", args.workers)
+    print(report(runs, docs, calls.counts, conditions, args.per_page))
+    if args.score_plain:
+        print("scoring plain Tesseract's readings ...", file=sys.stderr)
+        folder = work / "out" / "scored"
+        folder.mkdir(parents=True, exist_ok=True)
+        with ThreadPoolExecutor(max_workers=args.workers) as pool:
+            pairs = [p for r in pool.map(lambda d: score_plain_readings(d, folder), docs) for p in r]
+        title = ("Quality score on plain Tesseract's readings (the same check, on the page as "
+                 "scanned; flagged: score < review threshold)")
+        print("\n".join(_score_bands(title, [(q, r, q < REVIEW_BELOW) for q, r in pairs])))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--pages", type=int, default=3, help="pages per condition (default 3)")
-    parser.add_argument("--workers", type=int, default=2, help="files OCRed in parallel (default 2)")
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--engines", default=",".join(ENGINES), help="comma-separated subset of " + ",".join(ENGINES))
     parser.add_argument("--conditions", default=",".join(CONDITIONS), help="comma-separated subset")
-    parser.add_argument("--keep", type=Path, help="keep inputs and outputs in this folder")
-    parser.add_argument("--no-score-plain", dest="score_plain", action="store_false",
-                        help="skip scoring plain Tesseract's readings (the bad-page check of the score)")
+    add_run_options(parser)
     args = parser.parse_args(argv)
-    os.environ.setdefault("OMP_THREAD_LIMIT", "1")
-    work = args.keep or Path(tempfile.mkdtemp(prefix="ocr-quality-"))
-    try:
+    with work_folder(args.keep) as work:
         docs = [d for d in generate(work / "inputs", args.pages, args.seed)
                 if d.condition in args.conditions.split(",")]
-        engines = [e for e in args.engines.split(",") if e in ENGINES]
-        if "ocrmypdf" in engines and not Path(_ocrmypdf()).exists():
-            print("ocrmypdf not installed (pip install ocrmypdf): skipped", file=sys.stderr)
-            engines.remove("ocrmypdf")
-        counter = _Counter()
-        setattr(ocr.reading, "detect_orientation", counter)
-        runs: dict[str, EngineRun] = {}
-        for engine in engines:
-            print(f"running {engine} on {sum(len(d.truths) for d in docs)} pages ...", file=sys.stderr)
-            runs[engine] = run_engine(engine, docs, work / "out", args.workers)
-        print(report(runs, docs, work / "out", counter.calls))
-        if args.score_plain:
-            print("scoring plain Tesseract's readings ...", file=sys.stderr)
-            folder = work / "out" / "scored"
-            folder.mkdir(parents=True, exist_ok=True)
-            with ThreadPoolExecutor(max_workers=args.workers) as pool:
-                pairs = [p for r in pool.map(lambda d: score_plain_readings(d, folder), docs) for p in r]
-            title = ("Quality score on plain Tesseract's readings (the same check, on the page as "
-                     "scanned; flagged: score < review threshold)")
-            print("\n".join(_score_bands(title, [(q, r, q < REVIEW_BELOW) for q, r in pairs])))
-    finally:
-        if not args.keep:
-            shutil.rmtree(work, ignore_errors=True)
+        run_benchmark(docs, CONDITIONS, args, work)
     return 0
 
 

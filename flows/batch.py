@@ -11,10 +11,10 @@ which carries the summary.
 
 from __future__ import annotations
 
+import time
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import asdict
-from pathlib import Path
 from typing import Any
 
 from prefect import flow, get_run_logger
@@ -27,6 +27,7 @@ from prefect.task_runners import TaskRunner
 from flows.artifacts import artifact_key, publish_quarantine_table
 from flows.runners import THREADS, make_task_runner
 from flows.settings import context_for, resolve_settings
+from flows.shards import check_shard, in_shard
 from flows.tasks import process_record_task, quarantine_record_task
 from ocr import check_tools
 from records import (
@@ -38,7 +39,7 @@ from records import (
     build_report,
     build_survey,
     current_progress,
-    discover,
+    discover_location,
     forecast_markdown,
     markdown_report,
     markdown_table,
@@ -46,6 +47,10 @@ from records import (
     remove_stale_files,
     summarise,
 )
+
+#: Seconds between updates of a batch's progress artifact. Each update is a write on the
+#: Prefect server (measured: 30 ms of its CPU), too dear to make for every record.
+PROGRESS_EVERY_SECONDS = 5.0
 
 #: In-process observers (the CLI's progress bar): called with (done, total) as records finish.
 progress_listeners: list[Callable[[int, int], None]] = []
@@ -72,38 +77,55 @@ def _notify(done: int, total: int) -> None:
 
 def _batches(scan_root: str, council: str | None, config_dir: str | None) -> dict[tuple[str, str], int]:
     settings = resolve_settings(config_dir)
-    items, refused = discover(Path(scan_root), councils=[council] if council else None,
-                              known_councils=settings.councils)
+    items, refused = discover_location(scan_root, councils=[council] if council else None,
+                                       known_councils=settings.councils,
+                                       storage_options=settings.pipeline.storage_options)
     counts: dict[tuple[str, str], int] = defaultdict(int)
     for item in [*items, *(r.item for r in refused)]:
         counts[(item.council, item.batch)] += 1
     return dict(sorted(counts.items()))
 
 
-@flow(name="process-batch", flow_run_name="{council}/{batch}", log_prints=False)
+def _batch_run_name() -> str:
+    """`<council>/<batch>`, and `shard k/n` when the batch is split over several runs."""
+    params = flow_run.parameters
+    name = f"{params['council']}/{params['batch']}"
+    shards = params.get("shards") or 1
+    return f"{name} shard {params.get('shard') or 0}/{shards}" if shards > 1 else name
+
+
+@flow(name="process-batch", flow_run_name=_batch_run_name, log_prints=False)
 def process_batch(
     scan_root: str, council: str, batch: str,
     config_dir: str | None = None, data_dir: str | None = None,
+    shard: int = 0, shards: int = 1,
 ) -> dict[str, Any] | State:
-    """OCR, classify, archive and count every file of one batch folder, in parallel."""
+    """OCR, classify, archive and count every file of one batch folder, in parallel; with
+    `shards` > 1 only the files of shard `shard` (flows/shards.py), so several runs share it."""
+    check_shard(shard, shards)
     logger = get_run_logger()
     settings = resolve_settings(config_dir, data_dir)
-    items, refused = discover(Path(scan_root), councils=[council], known_councils=settings.councils)
-    items = [i for i in items if i.batch == batch]
-    refused = [r for r in refused if r.item.batch == batch]
+    items, refused = discover_location(scan_root, councils=[council], known_councils=settings.councils,
+                                       storage_options=settings.pipeline.storage_options)
+    items = [i for i in items if i.batch == batch and in_shard(i.relative, shard, shards)]
+    refused = [r for r in refused if r.item.batch == batch and in_shard(r.item.relative, shard, shards)]
     outcomes: list[RecordOutcome] = [
         quarantine_record_task(r.item, config_dir, data_dir, stage="scan", reason=r.reason, message=r.message)
         for r in refused
     ]
     total = len(items) + len(refused)
     progress = create_progress_artifact(progress=_percent(len(outcomes), total),
-                                        key=artifact_key("progress", council, batch),
+                                        key=artifact_key("progress", council, batch,
+                                                         *([f"shard-{shard}-of-{shards}"] if shards > 1 else [])),
                                         description=f"Records done in {council}/{batch}")
     futures = {process_record_task.submit(item, config_dir, data_dir): item for item in items}
+    shown = time.monotonic()
     for future in as_completed(list(futures)):
         outcomes.append(_outcome(future, futures[future], config_dir, data_dir))
         _notify(len(outcomes), total)
-        update_progress_artifact(progress, progress=_percent(len(outcomes), total))
+        if len(outcomes) == total or time.monotonic() - shown >= PROGRESS_EVERY_SECONDS:
+            update_progress_artifact(progress, progress=_percent(len(outcomes), total))
+            shown = time.monotonic()
     summary = summarise(outcomes)
     logger.info("batch %s/%s: %s", council, batch, summary.line())
     if summary.quarantined:
@@ -142,8 +164,11 @@ def _outcome(future: Any, item: ScanItem, config_dir: str | None, data_dir: str 
 
 
 def _scan_root_run_name() -> str:
-    council = flow_run.parameters.get("council")
-    return f"scan-root-{council or 'all-councils'}"
+    params = flow_run.parameters
+    name = f"scan-root-{params.get('council') or 'all-councils'}"
+    name += f"/{params['batch']}" if params.get("batch") else ""
+    shards = params.get("shards") or 1
+    return f"{name} shard {params.get('shard') or 0}/{shards}" if shards > 1 else name
 
 
 @flow(name="digitise-scan-root", flow_run_name=_scan_root_run_name, log_prints=False)
@@ -154,14 +179,22 @@ def digitise_scan_root(
     data_dir: str | None = None,
     workers: int | None = None,
     task_runner: str = THREADS,
+    batch: str | None = None,
+    shard: int = 0,
+    shards: int = 1,
 ) -> dict[str, Any] | State:
-    """Process every batch under `scan_root` (or one council's), then publish progress.
+    """Process every batch under `scan_root` (a folder, or s3://bucket/prefix laid out the same
+    way; or one council's, or one `batch` folder), then publish progress.
 
     `task_runner` is `threads`, `dask` (a local multi-process Dask cluster) or the
-    `tcp://` address of a running Dask scheduler."""
+    `tcp://` address of a running Dask scheduler. With `shards` > 1 only the files of shard
+    `shard` are processed (flows/shards.py), so that several runs, on several workers, share
+    the same batches."""
+    check_shard(shard, shards)
     runner = prepare_run(config_dir, data_dir, workers, task_runner)
-    results = [run_batch(scan_root, council_slug, batch, config_dir, data_dir, runner)
-               for (council_slug, batch) in _batches(scan_root, council, config_dir)]
+    results = [run_batch(scan_root, council_slug, batch_name, config_dir, data_dir, runner, shard=shard, shards=shards)
+               for (council_slug, batch_name) in _batches(scan_root, council, config_dir)
+               if batch in (None, batch_name)]
     return finish_run(results, config_dir, data_dir, council)
 
 
@@ -182,11 +215,14 @@ BatchResult = tuple[str, BatchSummary, bool]
 def run_batch(
     scan_root: str, council: str, batch: str, config_dir: str | None, data_dir: str | None,
     runner: TaskRunner,  # type: ignore[type-arg]
+    *, shard: int = 0, shards: int = 1,
 ) -> BatchResult:
-    """One batch as a sub-flow: ("council/batch", its summary, whether it went over the limit)."""
+    """One batch (or one shard of it) as a sub-flow: ("council/batch", its summary, whether it
+    went over the limit)."""
     run = process_batch.with_options(task_runner=runner)
     try:
-        return f"{council}/{batch}", BatchSummary(**run(scan_root, council, batch, config_dir, data_dir)), False
+        summary = run(scan_root, council, batch, config_dir, data_dir, shard=shard, shards=shards)
+        return f"{council}/{batch}", BatchSummary(**summary), False
     except QuarantineLimitExceeded as e:
         return f"{council}/{batch}", BatchSummary(**e.summary), True
 

@@ -31,6 +31,7 @@ os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 from flows.settings import context_for, resolve_settings  # noqa: E402
 from ocr import ToolMissingError  # noqa: E402
 from records import ALL_TYPES, ExitCode, FixityReport, ProgressRow, RecordError, verify_archive  # noqa: E402
+from records import is_object_url  # noqa: E402
 from records import (  # noqa: E402
     DEFAULT_MIN_CONFIDENCE,
     Classifier,
@@ -105,9 +106,21 @@ def validate_config(config: ConfigOpt = None) -> None:
               f"{len(settings.classification.record_types)} record types")
 
 
+def _scan_root(value: str) -> str:
+    """A local folder that exists (made absolute), or an object-storage URL as given."""
+    if is_object_url(value):
+        return value
+    if not Path(value).is_dir():
+        raise typer.BadParameter(f"Directory '{value}' does not exist.")
+    return str(Path(value).resolve())
+
+
 @app.command()
 def run(
-    scan_root: Annotated[Path, typer.Argument(help="Folder laid out as <scan root>/<council>/<batch>/<files>.", exists=True, file_okay=False)],
+    scan_root: Annotated[str, typer.Argument(
+        help="Folder laid out as <scan root>/<council>/<batch>/<files>, or the same layout in object "
+        "storage: s3://bucket/prefix (endpoint and credentials from AWS_* variables).",
+        callback=_scan_root, metavar="SCAN_ROOT", show_default=False)],
     council: Annotated[Optional[str], typer.Option(help="Process only this council's folder.")] = None,
     workers: Annotated[Optional[int], typer.Option(min=1, help="Documents OCRed in parallel [default: one per core].")] = None,
     task_runner: Annotated[str, typer.Option(help="threads, dask (local multi-process Dask cluster) or tcp://<dask scheduler>.")] = "threads",
@@ -139,7 +152,7 @@ def verify(config: ConfigOpt = None, data_dir: DataOpt = None, as_json: JsonOpt 
     """Recompute the archive's checksums against the ledger: list missing, altered and untracked files."""
     with _domain_errors():
         context = context_for(_str(config), _str(data_dir))
-        report = verify_archive(context.archive.root, context.ledger)
+        report = verify_archive(context.archive, context.ledger)
     _print_fixity(report, as_json)
     if not report.ok:
         raise typer.Exit(int(ExitCode.verify_failed))
@@ -170,7 +183,7 @@ def demo(
     out.print(f"demo finished in {time.monotonic() - started:.1f}s; archive in {data_dir / 'archive'}")
 
 
-def _run_flow(scan_root: Path, council: str | None, workers: int | None,
+def _run_flow(scan_root: Path | str, council: str | None, workers: int | None,
               config_dir: str | None, data_dir: str | None, task_runner: str = "threads") -> dict[str, Any]:
     from flows.batch import QuarantineLimitExceeded, digitise_scan_root, progress_listeners  # imports Prefect
 
@@ -180,7 +193,8 @@ def _run_flow(scan_root: Path, council: str | None, workers: int | None,
             task_id = bar.add_task("records", total=None)
             progress_listeners.append(lambda done, total: bar.update(task_id, completed=done, total=total))
             try:
-                return digitise_scan_root(str(scan_root.resolve()), council, config_dir, data_dir, workers, task_runner)
+                location = scan_root if isinstance(scan_root, str) else str(scan_root.resolve())
+                return digitise_scan_root(location, council, config_dir, data_dir, workers, task_runner)
             finally:
                 progress_listeners.clear()
     except QuarantineLimitExceeded as e:  # the run finished; its summary and exit code say the rest

@@ -39,7 +39,7 @@ class FixityCheckFailed(RecordError):
 def verify_archive(config_dir: str | None = None, data_dir: str | None = None) -> dict[str, Any] | State:
     """Recompute the archive's checksums against the ledger; fail the run on any mismatch."""
     context = context_for(config_dir, data_dir)
-    report = check_archive(context.archive.root, context.ledger)
+    report = check_archive(context.archive, context.ledger)
     get_run_logger().info("fixity: %s", report.line())
     create_table_artifact(
         table=[{"problem": p.kind, "archive file": p.path, "record id": p.record_id or ""} for p in report.problems],

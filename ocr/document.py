@@ -10,7 +10,7 @@ from typing import Literal
 
 from pypdf import PdfReader, PdfWriter
 
-from ocr._exec.pdfunite import unite_pdfs
+from ocr._exec.qpdf import join_pdfs
 from ocr._exec.tesseract import tesseract_version
 from ocr.pages import ImagePage, TextLayerPage, iter_pages
 from ocr.reading import PageReading, read_page
@@ -18,7 +18,7 @@ from ocr.reading import PageReading, read_page
 log = logging.getLogger(__name__)
 
 PAGE_SEPARATOR = "\f"
-#: pdfunite's time limit: a base plus a little per page (it copies, it does not render).
+#: qpdf's time limit: a base plus a little per page (it copies, it does not render).
 JOIN_TIMEOUT = 60.0
 JOIN_SECONDS_PER_PAGE = 0.5
 
@@ -96,14 +96,14 @@ def ocr_document(
     """OCR `source` page by page into `work_dir/document.pdf` (searchable: image + invisible text).
 
     Pages are processed one at a time and each leaves only its one-page PDF behind, so
-    memory and scratch space do not grow with page count; pdfunite joins the pages.
+    memory and scratch space do not grow with page count; qpdf joins the pages.
     """
     work_dir.mkdir(parents=True, exist_ok=True)
     parts: list[Path] = []
     pages: list[PageResult] = []
     for page in iter_pages(source, work_dir=work_dir, dpi=dpi, timeout=page_timeout):
         if isinstance(page, TextLayerPage):
-            parts.append(_copy_pdf_page(page, work_dir / f"{page.number:05d}.text-layer.pdf"))
+            parts.append(_copy_pdf_page(page.pdf, page.index, work_dir / f"{page.number:05d}.text-layer.pdf"))
             pages.append(_text_layer_result(page))
             continue
         reading = _ocr_image_page(page, work_dir=work_dir, languages=languages, timeout=page_timeout, psm=psm)
@@ -112,18 +112,19 @@ def ocr_document(
         _remove_scratch(work_dir, page.number, keep=reading.ocr.pdf_path)
         log.debug("page %d: %d words", page.number, pages[-1].word_count)
     out = work_dir / "document.pdf"
-    if len(parts) == 1:
-        parts[0].replace(out)
+    if len(parts) == 1:  # one page: pypdf is quicker than starting qpdf, and as deterministic
+        _copy_pdf_page(parts[0], 0, out)
     else:
-        unite_pdfs(parts, out=out, timeout=JOIN_TIMEOUT + JOIN_SECONDS_PER_PAGE * len(parts))
-        for part in parts:
-            part.unlink()
+        join_pdfs(parts, out=out, timeout=JOIN_TIMEOUT + JOIN_SECONDS_PER_PAGE * len(parts))
+    for part in parts:
+        part.unlink()
     return OcrResult(tuple(pages), out, engine_version(), languages)
 
 
-def _copy_pdf_page(page: TextLayerPage, out: Path) -> Path:
+def _copy_pdf_page(pdf: Path, index: int, out: Path) -> Path:
+    """Page `index` of `pdf` alone, without the source's dates (Tesseract stamps its PDFs)."""
     writer = PdfWriter()
-    writer.add_page(PdfReader(page.pdf).pages[page.index])
+    writer.add_page(PdfReader(pdf).pages[index])
     with out.open("wb") as fh:
         writer.write(fh)
     return out

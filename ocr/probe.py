@@ -13,8 +13,8 @@ from ocr.errors import ToolMissingError
 def check_tools(languages: Iterable[str]) -> dict[str, str]:
     """Return tool versions, or raise ToolMissingError naming the package to install."""
     versions = {"tesseract": tesseract_version(), "poppler": poppler_version()}
-    if shutil.which("pdfunite") is None:  # same package as pdftoppm, but a partial install is possible
-        raise ToolMissingError("pdfunite not found: install poppler-utils")
+    if shutil.which("qpdf") is None:
+        raise ToolMissingError("qpdf not found: install qpdf")
     installed = tesseract_languages()
     for spec in languages:
         for lang in spec.split("+"):

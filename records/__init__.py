@@ -11,6 +11,7 @@ from records.errors import (
     LedgerError,
     QuarantineReason,
     RecordError,
+    StorageError,
     UnsafePathError,
 )
 from records.fixity import FixityProblem, FixityReport, verify_archive
@@ -50,6 +51,7 @@ from records.reports import DEFAULT_MIN_CONFIDENCE, Report, ReportFiles, build_r
 from records.review import ReviewError, ReviewItem, ReviewResult, review_queue, reviewed_examples, set_record_type
 from records.scan import RefusedItem, ScanItem, discover
 from records.search import SearchError, SearchHit, index_missing, search_records
+from records.storage import ObjectArchive, discover_location, is_object_url, open_archive
 from records.summary import BatchSummary, merge, summarise
 
 __all__ = [
@@ -76,6 +78,7 @@ __all__ = [
     "LearnedClassifier",
     "Ledger",
     "LedgerError",
+    "ObjectArchive",
     "PIPELINE_VERSION",
     "PipelineContext",
     "ProgressRow",
@@ -93,6 +96,7 @@ __all__ = [
     "SearchError",
     "SearchHit",
     "Settings",
+    "StorageError",
     "Survey",
     "SurveyAnswer",
     "SurveyFiles",
@@ -110,10 +114,12 @@ __all__ = [
     "current_progress",
     "describe_event",
     "discover",
+    "discover_location",
     "examples_from_ground_truth",
     "extract_fields",
     "forecast_markdown",
     "index_missing",
+    "is_object_url",
     "is_transient",
     "ledger_for",
     "load_classifier",
@@ -122,6 +128,7 @@ __all__ = [
     "markdown_table",
     "merge",
     "model_path",
+    "open_archive",
     "process_item",
     "progress_rows",
     "quarantine_item",

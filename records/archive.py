@@ -115,6 +115,17 @@ def is_stale(path: Path, *, now: float | None = None) -> bool:
     return age > STALE_AFTER_SECONDS
 
 
+def is_gone_writer(owner: str) -> bool:
+    """`owner` (`<pid>@<host>`, from `owner_tag`) names a process of this host that has ended."""
+    pid, _, host = owner.partition("@")
+    return host == _host() and pid.isdigit() and not _pid_alive(int(pid))
+
+
+def sidecar_bytes(sidecar: dict[str, Any]) -> bytes:
+    """A sidecar as stored: sorted keys, indented, UTF-8 (the same bytes in any archive)."""
+    return json.dumps(sidecar, indent=2, sort_keys=True, ensure_ascii=False).encode("utf-8")
+
+
 def _pid_alive(pid: int) -> bool:
     if pid <= 0:
         return True  # not a process id we wrote: assume alive
@@ -237,11 +248,18 @@ class Archive:
         """Write PDF and text first, the sidecar last (it marks the record complete)."""
         write_atomic(paths.pdf, pdf)
         write_atomic(paths.text, text.encode("utf-8"))
-        body = json.dumps(sidecar, indent=2, sort_keys=True, ensure_ascii=False).encode("utf-8")
-        write_atomic(paths.sidecar, body)
+        write_atomic(paths.sidecar, sidecar_bytes(sidecar))
 
     def relative(self, path: Path) -> str:
         return path.relative_to(self.root).as_posix()
+
+    def sha256(self, path: Path) -> str:
+        """The checksum of an archived file, read back from where it is stored."""
+        return sha256_file(path)
+
+    def remove_stale_temp_files(self) -> int:
+        """Startup clean-up: temporary files of writes that a crash interrupted."""
+        return remove_stale_temp_files(self.root)
 
     @contextmanager
     def lock(self, source_sha256: str) -> Iterator[None]:

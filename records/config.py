@@ -250,6 +250,13 @@ class Pipeline(_Frozen):
     quarantine_root: Path | None = None
     work_root: Path | None = None
     ledger_url: str | None = None
+    archive_url: Annotated[str | None, Field(
+        pattern=r"^s3://[^/\s]+(/\S*)?$",
+        description="the archive in object storage, s3://bucket/prefix; wins over archive_root",
+    )] = None
+    storage_options: Annotated[dict[str, Any], Field(
+        description="fsspec/s3fs options for s3:// locations (endpoint_url, profile, ...); default: the AWS_* environment",
+    )] = {}
     workers: Annotated[int, Field(ge=0, le=256, description="0 = one per core")] = 0
     max_quarantined_share: Annotated[float, Field(
         ge=0, le=1, description="a batch run fails when more than this share of its inputs is quarantined"
@@ -260,6 +267,13 @@ class Pipeline(_Frozen):
     @property
     def archive_dir(self) -> Path:
         return self.archive_root or self.data_dir / "archive"
+
+    @property
+    def archive_location(self) -> Path | str:
+        """Where the archive is: $DIGITISE_ARCHIVE_URL, else `archive_url` (both object storage,
+        s3://bucket/prefix), else the local archive_dir. Like $DIGITISE_LEDGER_URL, the variable
+        wins over --data-dir, which moves only local storage."""
+        return os.environ.get("DIGITISE_ARCHIVE_URL") or self.archive_url or self.archive_dir
 
     @property
     def quarantine_dir(self) -> Path:

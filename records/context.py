@@ -6,12 +6,12 @@ from functools import lru_cache
 from pathlib import Path
 
 from ocr import set_pixel_limit
-from records.archive import Archive
 from records.classify import Classifier
 from records.config import Settings
 from records.learned import MODEL_FILE, load_classifier
 from records.ledger import Ledger
 from records.pipeline import OcrSettings, PipelineContext
+from records.storage import open_archive
 
 
 @lru_cache(maxsize=8)
@@ -24,7 +24,8 @@ def build_context(settings: Settings) -> PipelineContext:
     pipeline = settings.pipeline
     set_pixel_limit(pipeline.ocr.max_image_pixels)
     return PipelineContext(
-        archive=Archive(pipeline.archive_dir),
+        archive=open_archive(pipeline.archive_location, work_root=pipeline.work_dir,
+                             storage_options=pipeline.storage_options),
         ledger=ledger_for(pipeline.ledger),
         classifier=load_classifier(Classifier(settings.classification), model_path(settings)),
         quarantine_root=pipeline.quarantine_dir,
@@ -33,6 +34,7 @@ def build_context(settings: Settings) -> PipelineContext:
         ocr=OcrSettings(
             dpi=pipeline.ocr.dpi, page_timeout=pipeline.ocr.page_timeout_seconds, psm=pipeline.ocr.psm
         ),
+        storage_options=pipeline.storage_options,
     )
 
 

@@ -4,6 +4,7 @@
     ├── ConfigError            (bad_config)      stops the batch before any work
     ├── LedgerError            (ledger_error)    database unreachable or failing
     ├── ArchiveWriteError      (archive_write_failed)
+    ├── StorageError           (storage_unavailable) object storage unreachable or busy: retried
     └── UnsafePathError        (unsafe_path)     input escapes the scan root
 """
 
@@ -40,6 +41,7 @@ class QuarantineReason(StrEnum):
     unknown_council = "unknown_council"
     archive_write_failed = "archive_write_failed"
     unexpected = "unexpected"
+    storage_unavailable = "storage_unavailable"
 
 
 class RecordError(Exception):
@@ -60,6 +62,14 @@ class LedgerError(RecordError):
 class ArchiveWriteError(RecordError):
     code = "archive_write_failed"
     exit_code = ExitCode.storage_error
+
+
+class StorageError(RecordError):
+    """Object storage (S3) did not answer, failed, or another worker holds the object: worth a retry."""
+
+    code = "storage_unavailable"
+    exit_code = ExitCode.storage_error
+    transient: ClassVar[bool] = True
 
 
 class UnsafePathError(RecordError):

@@ -6,21 +6,23 @@ it sits in the archive without a ledger row, `untracked`. Paths in the report ar
 archive-relative (`<council>/<type>/<sha256>.<ext>`): no input file names, no text.
 
 Run it when no batch is writing: a record being archived has its files before its row.
-Files whose row appears while the check runs are not reported.
+Files whose row appears while the check runs are not reported. An archive in object storage
+(records/storage.py) is checked the same way, object by object, streamed and hashed.
 """
 
 from __future__ import annotations
 
 import os
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Literal
 
-from records.archive import ARCHIVE_SUFFIXES, is_regular_file, safe_child, sha256_file
+from records.archive import ARCHIVE_SUFFIXES, Archive, is_regular_file, safe_child, sha256_file
 from records.errors import UnsafePathError
 from records.ledger import Ledger
+from records.storage import ObjectArchive
 
 ProblemKind = Literal["missing", "altered", "unreadable", "untracked", "unsafe_path"]
 FileState = Literal["ok", "unchecked", "missing", "altered", "unreadable", "unsafe_path"]
@@ -53,8 +55,21 @@ class FixityReport:
         return f"{self.records} records, {self.files} files checked ({self.unchecked} without a checksum): {found}"
 
 
-def verify_archive(archive_root: Path, ledger: Ledger) -> FixityReport:
-    """Check every ledger record's files, then look for archive files no record claims."""
+def verify_archive(archive_root: Path | Archive | ObjectArchive, ledger: Ledger) -> FixityReport:
+    """Check every ledger record's files, then look for archive files no record claims.
+
+    `archive_root` is a local archive's folder, or the archive itself (local or in object
+    storage, where each object is streamed and hashed the same way)."""
+    if isinstance(archive_root, ObjectArchive):
+        objects = archive_root
+        return _verify(lambda rel, sha: check_object(objects, rel, sha), objects.files, ledger)
+    root = archive_root.root if isinstance(archive_root, Archive) else archive_root
+    return _verify(lambda rel, sha: check_file(root, rel, sha), lambda: _archive_files(root), ledger)
+
+
+def _verify(
+    check: Callable[[str, str | None], FileState], listing: Callable[[], Iterator[str]], ledger: Ledger
+) -> FixityReport:
     records = files = unchecked = 0
     known: set[str] = set()
     problems: list[FixityProblem] = []
@@ -62,7 +77,7 @@ def verify_archive(archive_root: Path, ledger: Ledger) -> FixityReport:
         records += 1
         for relative, expected in entry.files:
             known.add(relative)
-            state = check_file(archive_root, relative, expected)
+            state = check(relative, expected)
             if state == "unchecked":
                 unchecked += 1
             elif state != "ok":
@@ -71,7 +86,7 @@ def verify_archive(archive_root: Path, ledger: Ledger) -> FixityReport:
                 files += 1
     problems.extend(
         FixityProblem("untracked", relative, None)
-        for relative in _archive_files(archive_root)
+        for relative in listing()
         if relative not in known and not ledger.is_archived(_record_id(relative))
     )
     return FixityReport(records, files, unchecked, tuple(problems))
@@ -91,6 +106,23 @@ def check_file(archive_root: Path, relative: str, expected_sha256: str | None) -
         return "unchecked"
     try:
         return "ok" if sha256_file(path) == expected_sha256 else "altered"
+    except OSError:
+        return "unreadable"
+
+
+def check_object(archive: ObjectArchive, relative: str, expected_sha256: str | None) -> FileState:
+    """One object against its stored checksum, streamed; StorageError (store unreachable) propagates."""
+    try:
+        archive.objects.key(relative)
+    except UnsafePathError:
+        return "unsafe_path"
+    try:
+        archive.objects.info(relative)
+        if expected_sha256 is None:
+            return "unchecked"
+        return "ok" if archive.objects.sha256(relative) == expected_sha256 else "altered"
+    except FileNotFoundError:
+        return "missing"
     except OSError:
         return "unreadable"
 

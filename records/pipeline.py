@@ -19,15 +19,14 @@ import shutil
 import tempfile
 import traceback
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
-from dataclasses import dataclass, field
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field, replace
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any, Literal
 
 from ocr import OcrError, OcrResult, ocr_document
 from records.archive import (
-    Archive,
     ArchivePaths,
     is_regular_file,
     is_stale,
@@ -38,11 +37,12 @@ from records.archive import (
     sha256_file,
 )
 from records.classify import RecordClass, TextClassifier
-from records.errors import ArchiveWriteError, LedgerError, QuarantineReason, RecordError
+from records.errors import ArchiveWriteError, LedgerError, QuarantineReason, RecordError, StorageError
 from records.fields import KeyFields, extract_fields
 from records.ledger import ArchivedRecord, Ledger, PageStat, QuarantineEntry
 from records.quarantine import QuarantineNote, quarantine_file
 from records.scan import ScanItem
+from records.storage import AnyArchive, stage_item
 
 log = logging.getLogger(__name__)
 
@@ -68,13 +68,15 @@ class OcrSettings:
 class PipelineContext:
     """Everything a worker needs, built once per process from the configuration."""
 
-    archive: Archive
+    archive: AnyArchive
     ledger: Ledger
     classifier: TextClassifier
     quarantine_root: Path
     work_root: Path
     languages: Mapping[str, str] = field(default_factory=dict)
     ocr: OcrSettings = OcrSettings()
+    #: fsspec options for object-storage scan roots (records/storage.py); empty: the AWS_* environment.
+    storage_options: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,6 +123,8 @@ def process_item(item: ScanItem, ctx: PipelineContext) -> RecordOutcome:
 
 
 def _process(item: ScanItem, ctx: PipelineContext) -> RecordOutcome:
+    if item.url is not None:
+        return _process_object(item, ctx)
     try:
         source_sha = sha256_file(item.path)
     except OSError as e:
@@ -134,6 +138,17 @@ def _process(item: ScanItem, ctx: PipelineContext) -> RecordOutcome:
             log.info("record %s: removed files of an earlier attempt that did not finish", source_sha[:12])
         with work_folder(ctx.work_root, source_sha) as work:
             return _make_record(item, ctx, source_sha, work)
+
+
+def _process_object(item: ScanItem, ctx: PipelineContext) -> RecordOutcome:
+    """An object from an object-storage scan root is staged on local disk, then processed as a
+    local file; StorageError (store unreachable) goes up for a retry."""
+    with ExitStack() as stack:
+        try:
+            local = stack.enter_context(stage_item(item, ctx.work_root, ctx.storage_options))
+        except OSError as e:  # gone or forbidden: unreadable, like a local file
+            return quarantine_item(replace(item, url=None), ctx, e, stage="read", source_sha=UNREADABLE_SHA)
+        return _process(local, ctx)
 
 
 def _make_record(item: ScanItem, ctx: PipelineContext, source_sha: str, work: Path) -> RecordOutcome:
@@ -175,7 +190,7 @@ def remove_stale_files(ctx: PipelineContext) -> int:
 
     Safe while other runs are active: only what `is_stale` proves abandoned is removed.
     """
-    removed = remove_stale_temp_files(ctx.archive.root) + remove_stale_temp_files(ctx.quarantine_root)
+    removed = ctx.archive.remove_stale_temp_files() + remove_stale_temp_files(ctx.quarantine_root)
     removed += ctx.archive.remove_stale_locks()
     folders = sorted(ctx.work_root.iterdir()) if ctx.work_root.is_dir() else []
     for folder in folders:
@@ -287,12 +302,12 @@ def ledger_record(
             pdf_path=ctx.archive.relative(paths.pdf),
             text_path=ctx.archive.relative(paths.text),
             sidecar_path=ctx.archive.relative(paths.sidecar),
-            pdf_sha256=sha256_file(paths.pdf),
-            text_sha256=sha256_file(paths.text),
+            pdf_sha256=ctx.archive.sha256(paths.pdf),
+            text_sha256=ctx.archive.sha256(paths.text),
             engine=result.engine,
             languages=result.languages,
             pipeline_version=PIPELINE_VERSION,
-            sidecar_sha256=sha256_file(paths.sidecar),
+            sidecar_sha256=ctx.archive.sha256(paths.sidecar),
         ),
         ocr_options={"dpi": ctx.ocr.dpi, "psm": ctx.ocr.psm},
     )
@@ -331,6 +346,14 @@ def quarantine_item(
     message: str | None = None,
 ) -> RecordOutcome:
     """Copy the input to quarantine, record why in the ledger, and let the batch go on."""
+    if item.url is not None:  # an object: staged first, so quarantine keeps a copy as for a file
+        with ExitStack() as stack:
+            try:
+                local = stack.enter_context(stage_item(item, ctx.work_root, ctx.storage_options))
+            except (OSError, StorageError):
+                local = replace(item, url=None)  # no copy, but the reason is still recorded
+            return quarantine_item(local, ctx, error, stage=stage, source_sha=source_sha, reason=reason,
+                                   message=message)
     if source_sha is None:
         try:
             source_sha = sha256_file(item.path) if is_regular_file(item.path) else UNREADABLE_SHA

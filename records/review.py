@@ -22,6 +22,7 @@ from records.archive import Archive, ArchivePaths, sha256_bytes, write_atomic
 from records.errors import ExitCode, LedgerError, RecordError
 from records.learned import LabelledText
 from records.ledger import Ledger, TypeChange
+from records.storage import AnyArchive, require_local_archive
 
 log = logging.getLogger(__name__)
 
@@ -60,8 +61,9 @@ class ReviewResult:
     pdf_path: str
 
 
-def review_queue(ledger: Ledger, archive: Archive, *, council: str | None = None) -> list[ReviewItem]:
+def review_queue(ledger: Ledger, archive: AnyArchive, *, council: str | None = None) -> list[ReviewItem]:
     """Records awaiting review, by council; guesses come from each record's sidecar."""
+    archive = require_local_archive(archive, "review")
     items = []
     for row in ledger.review_queue(council=council):
         classification = _read_sidecar(archive.root / row["sidecar_path"]).get("classification", {})
@@ -91,10 +93,11 @@ def resolve_record(ledger: Ledger, record_id: str) -> dict[str, Any]:
 
 
 def set_record_type(
-    ledger: Ledger, archive: Archive, record_id: str, new_type: str, *,
+    ledger: Ledger, archive: AnyArchive, record_id: str, new_type: str, *,
     reviewed_by: str, record_types: Iterable[str],
 ) -> ReviewResult:
     """File the record as `new_type`, as decided by `reviewed_by`; see the module docstring."""
+    archive = require_local_archive(archive, "review set")
     known = sorted(record_types)
     if new_type not in known:
         raise ReviewError(f"unknown record type {new_type!r}; choose one of: {', '.join(known)}")
@@ -186,8 +189,9 @@ def _read_sidecar(path: Path) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
-def reviewed_examples(ledger: Ledger, archive: Archive) -> list[LabelledText]:
+def reviewed_examples(ledger: Ledger, archive: AnyArchive) -> list[LabelledText]:
     """Reviewed records' OCR text with the type a person gave them: labels for retraining."""
+    archive = require_local_archive(archive, "train")
     examples = []
     for row in ledger.labelled_records():
         try:

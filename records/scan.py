@@ -16,16 +16,23 @@ from pathlib import Path
 #: Files scanners and desktops leave behind that are never records.
 IGNORED_NAMES = frozenset({"thumbs.db", "desktop.ini", ".ds_store"})
 LINK_TO_FOLDER = "links to folders are not followed; copy the folder in instead"
+UNKNOWN_COUNCIL = ("unknown_council", "council folder is not listed in config/councils.yaml")
+BAD_LAYOUT = ("bad_layout", "files must sit at <scan root>/<council>/<batch>/<file>")
 
 
 @dataclass(frozen=True, slots=True)
 class ScanItem:
-    """One input file. `relative` is its path under the scan root, kept for the sidecar."""
+    """One input file. `relative` is its path under the scan root, kept for the sidecar.
+
+    `url` is set for an object in object storage (records/storage.py): `path` is then where it
+    is staged on local disk, and points nowhere readable until `stage_item` downloads it.
+    """
 
     council: str
     batch: str
     path: Path
     relative: str
+    url: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,9 +97,9 @@ def _refusal(root: Path, item: ScanItem, known: set[str]) -> tuple[str, str] | N
     if item.path.is_symlink() and item.path.is_dir():
         return "unsafe_path", LINK_TO_FOLDER
     if known and item.council not in known:
-        return "unknown_council", "council folder is not listed in config/councils.yaml"
+        return UNKNOWN_COUNCIL
     if len(Path(item.relative).parts) != 3:
-        return "bad_layout", "files must sit at <scan root>/<council>/<batch>/<file>"
+        return BAD_LAYOUT
     return _kind_refusal(item.path)
 
 

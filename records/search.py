@@ -12,10 +12,10 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
-from records.archive import Archive
 from records.errors import ExitCode, RecordError
 from records.fields import extract_fields
 from records.ledger import Ledger, PageStat
+from records.storage import AnyArchive, require_local_archive
 
 log = logging.getLogger(__name__)
 
@@ -41,10 +41,11 @@ class SearchHit:
 
 
 def search_records(
-    ledger: Ledger, archive: Archive, query: str, *,
+    ledger: Ledger, archive: AnyArchive, query: str, *,
     council: str | None = None, record_type: str | None = None, limit: int = 20,
 ) -> list[SearchHit]:
     """Records matching every word of `query` ("quoted phrases", prefix*, OR), best first."""
+    archive = require_local_archive(archive, "search")
     query = query.strip()
     if not query:
         raise SearchError("give some words to search for")
@@ -71,8 +72,9 @@ def index_record(ledger: Ledger, record_id: str, text: str, pages: list[PageStat
     return done
 
 
-def index_missing(ledger: Ledger, archive: Archive) -> int:
+def index_missing(ledger: Ledger, archive: AnyArchive) -> int:
     """Index records the search index lacks (archived before it existed, or interrupted); count them."""
+    archive = require_local_archive(archive, "search --reindex")
     done = 0
     for row in ledger.unindexed_records():
         try:

@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(tesseract-ocr tesseract-ocr-eng tesseract-ocr-cym tesseract-ocr-osd poppler-utils
+APT_PACKAGES=(tesseract-ocr tesseract-ocr-eng tesseract-ocr-cym tesseract-ocr-osd poppler-utils qpdf
               fonts-dejavu-core fonts-liberation python3-venv postgresql chromium)
 VENV=${DIGITISE_VENV:-.venv}
 

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Stop the local operations stack that scripts/ops-up.sh started: the worker first (no new
-# runs start), then the server. Each was started in its own session, so each is stopped
-# with everything it started, by the id in its pid file; nothing else is touched. The
-# database, logs and archive stay. Safe to run when nothing is running.
+# Stop the local operations stack that scripts/ops-up.sh started: the workers first (no new
+# runs start), then the server, then Prefect's private PostgreSQL cluster if ops-up started
+# one. Each process was started in its own session, so each is stopped with everything it
+# started, by the id in its pid file; nothing else is touched. The database, logs and archive
+# stay. Safe to run when nothing is running.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PREFECT_HOME=${PREFECT_HOME:-$PWD/var/prefect}
@@ -43,5 +44,24 @@ stop() {
   rm -f "$pidfile"
 }
 
-stop worker INT
+# The private PostgreSQL cluster of DIGITISE_PREFECT_DB=postgres: a fast shutdown (sessions
+# closed, data kept), an immediate one if that does not finish in GRACE seconds.
+stop_postgres() {
+  local dir bin as=()
+  [ -f "$PREFECT_HOME/postgres.dir" ] || return 0
+  dir=$(cat "$PREFECT_HOME/postgres.dir")
+  [ -f "$dir/data/postmaster.pid" ] || { say "PostgreSQL in $dir is not running"; return 0; }
+  bin=${DIGITISE_PG_BIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)}
+  [ "$(id -u)" = 0 ] && as=(runuser -u postgres --)
+  say "stopping PostgreSQL (data in $dir/data)"
+  "${as[@]}" "$bin/pg_ctl" -D "$dir/data" -m fast -w -t "$GRACE" stop >/dev/null 2>&1 ||
+    "${as[@]}" "$bin/pg_ctl" -D "$dir/data" -m immediate -w stop >/dev/null 2>&1 || true
+}
+
+# Every worker at once (worker, worker-2, ...): each may take a few seconds to finish up.
+for pidfile in "$PREFECT_HOME"/worker.pid "$PREFECT_HOME"/worker-*.pid; do
+  [ -e "$pidfile" ] && stop "$(basename "$pidfile" .pid)" INT &
+done
+wait
 stop server TERM
+stop_postgres

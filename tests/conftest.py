@@ -61,9 +61,25 @@ def data_settings(settings: Settings, tmp_path: Path) -> Settings:
 
 @pytest.fixture(scope="session", autouse=True)
 def _ledger_url_not_from_env() -> Iterator[None]:
-    """A developer's $DIGITISE_LEDGER_URL must not send the tests' records to their ledger."""
+    """A developer's $DIGITISE_LEDGER_URL (or $DIGITISE_ARCHIVE_URL) must not send the tests'
+    records to their ledger (or bucket)."""
     with pytest.MonkeyPatch.context() as patch:
         patch.delenv("DIGITISE_LEDGER_URL", raising=False)
+        patch.delenv("DIGITISE_ARCHIVE_URL", raising=False)
+        yield
+
+
+@pytest.fixture(scope="session")
+def prefect_server() -> Iterator[None]:
+    """One real, temporary Prefect server for every flow test of the session (tests/flows uses it
+    for all its tests, tests/storage for its flow tests), started on first use. Prefect is
+    imported here, not at the top, so tests that run no flow never load it."""
+    from prefect.settings import PREFECT_API_URL
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=120):
+        url = PREFECT_API_URL.value()
+        assert url and "127.0.0.1" in url, "tests must never reach a real Prefect API"
         yield
 
 

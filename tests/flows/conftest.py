@@ -2,22 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from prefect.settings import PREFECT_API_URL
-from prefect.testing.utilities import prefect_test_harness
 
 from tests.conftest import render_lines
 
 
 @pytest.fixture(scope="session", autouse=True)
-def prefect_server() -> Iterator[None]:
-    with prefect_test_harness(server_startup_timeout=120):
-        url = PREFECT_API_URL.value()
-        assert url and "127.0.0.1" in url, "tests must never reach a real Prefect API"
-        yield
+def _every_flow_test_on_the_test_server(prefect_server: None) -> None:
+    """The session's temporary Prefect server (tests/conftest.py `prefect_server`)."""
 
 
 LETTERS = {

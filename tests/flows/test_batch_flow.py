@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
+import re
 import shutil
+import threading
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -110,25 +116,58 @@ def test_digitise_scan_root_quarantine_limit_one_never_fails(tmp_path: Path) -> 
     assert (summary["archived"], summary["quarantined"]) == (0, 1)
 
 
+@contextmanager
+def _ocr_processes(work_root: Path) -> Iterator[set[int]]:
+    """The ids of the processes that OCR records while inside: each attempt's work folder is
+    named `<sha16>-<pid>@<host>~...` (records/pipeline.py `work_folder`), and a page takes far
+    longer to OCR than the 10 ms between looks."""
+    seen: set[int] = set()
+    done = threading.Event()
+
+    def look() -> None:
+        while not done.wait(0.01):
+            names = [p.name for p in work_root.iterdir()] if work_root.is_dir() else []
+            seen.update(int(m.group(1)) for m in map(re.compile(r"^[0-9a-f]{16}-(\d+)@").match, names) if m)
+
+    watcher = threading.Thread(target=look, daemon=True)
+    watcher.start()
+    try:
+        yield seen
+    finally:
+        done.set()
+        watcher.join()
+
+
 def test_digitise_scan_root_on_local_dask_cluster_matches_threads(tmp_path: Path) -> None:
-    """The scale-out path: the same flow on a multi-process Dask cluster (prefect-dask)
-    archives the same files and counts the same pages as the default thread runner."""
+    """The scale-out path: one batch processed together by a multi-process Dask cluster
+    (prefect-dask) archives and counts every record exactly once, with OCR in more than one
+    worker process, and ends with the same archive and counters as the default thread runner."""
     root = tmp_path / "scans"
     batch = root / "ashbourne" / "2026-11-batch-01"
     batch.mkdir(parents=True)
     from tests.conftest import render_lines
     from tests.flows.conftest import LETTERS
 
-    for kind, lines in LETTERS.items():
-        render_lines(lines).save(batch / f"{kind}.png", dpi=(300, 300))
+    pages = 6
+    for n in range(pages):
+        kind = sorted(LETTERS)[n % len(LETTERS)]
+        render_lines([*LETTERS[kind], f"Page reference {n:04d}"]).save(batch / f"{kind}-{n}.png", dpi=(300, 300))
 
     def archived(data: Path) -> list[str]:
         return sorted(p.relative_to(data).as_posix() for p in (data / "archive").rglob("*") if p.is_file())
 
     threads = digitise_scan_root(str(root), data_dir=str(tmp_path / "threads"))
-    dask = digitise_scan_root(str(root), data_dir=str(tmp_path / "dask"), workers=2, task_runner="dask")
+    with _ocr_processes(tmp_path / "dask" / "work") as ocr_pids:
+        dask = digitise_scan_root(str(root), data_dir=str(tmp_path / "dask"), workers=2, task_runner="dask")
     assert dask == threads
-    assert dask["archived"] == 2
+    assert dask["archived"] == pages
+    assert len(ocr_pids) >= 2 and os.getpid() not in ocr_pids, f"OCR ran in processes {ocr_pids}"
     assert archived(tmp_path / "dask") == archived(tmp_path / "threads")
-    counters = [context_for(None, str(tmp_path / d)).ledger.counters() for d in ("threads", "dask")]
-    assert counters[0] == counters[1]
+    ledgers = [context_for(None, str(tmp_path / d)).ledger for d in ("threads", "dask")]
+    assert ledgers[0].counters() == ledgers[1].counters()
+    assert sum(c.pages for c in ledgers[1].counters()) == pages
+    rows = ledgers[1].records()
+    assert sorted(r["source_path"] for r in rows) == sorted(f"ashbourne/2026-11-batch-01/{p.name}" for p in batch.iterdir())
+    events = Counter((e["record_id"], e["event"]) for e in ledgers[1].events(council="ashbourne"))
+    assert events == Counter({(r["source_sha256"], step): 1 for r in rows
+                              for step in ("received", "ocred", "classified", "archived")})

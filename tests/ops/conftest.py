@@ -4,15 +4,20 @@ Nothing is mocked and prefect_test_harness is not used: the operator's own comma
 server (SQLite under tmp_path) on a free loopback port, creates the work pool and limits,
 applies prefect.yaml and starts a process worker. Teardown runs scripts/ops-down.sh and then
 kills, by the ids the script recorded, anything of ours still alive.
+
+A test module may set `OPS_ENV` (more settings for ops-up.sh, e.g. two workers and Prefect on
+PostgreSQL) and its own `MODULE_BUDGET`; each module gets a stack of its own.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -22,6 +27,7 @@ import pytest
 from prefect.settings import PREFECT_API_URL, temporary_settings
 
 from tests.conftest import ROOT, render_lines
+from tests.postgres import _base_dir, unavailable_reason
 
 MODULE_BUDGET = 175  # seconds for the whole ops module, server start and teardown included
 UP_TIMEOUT = 120  # seconds for ops-up.sh as a whole; it gives the server 90 of them
@@ -44,12 +50,13 @@ class OpsStack:
     scan_root: Path
     env: dict[str, str]
     deadline: float  # time.monotonic() by which the module must be done
+    budget: float = MODULE_BUDGET
 
     def remaining(self) -> float:
         """Seconds left in the module's budget, for every wait a test makes; fails when none."""
         left = self.deadline - time.monotonic()
         if left <= 0:
-            pytest.fail(f"the ops tests went over their {MODULE_BUDGET}s budget")
+            pytest.fail(f"the ops tests went over their {self.budget:.0f}s budget")
         return left
 
 
@@ -76,8 +83,15 @@ def _ops_env(home: Path, port: int, data_dir: Path, scan_root: Path) -> dict[str
     return env
 
 
-def _kill_leftovers(home: Path, pids: dict[str, int]) -> None:
-    """Safety net after ops-down.sh: end the sessions we started, and only those."""
+def _started_pids(home: Path) -> dict[str, int]:
+    """The server's and every worker's session id, as ops-up.sh recorded them."""
+    return {f.stem: int(f.read_text()) for f in [home / "server.pid", *sorted(home.glob("worker*.pid"))]
+            if f.exists()}
+
+
+def _kill_leftovers(home: Path, pids: dict[str, int], pg_dir: Path | None) -> None:
+    """Safety net after ops-down.sh: end the sessions we started, and only those; then the
+    PostgreSQL cluster ops-up.sh started for Prefect (its postmaster, by the id in its pid file)."""
     for pid in pids.values():
         try:
             os.killpg(pid, signal.SIGKILL)
@@ -85,6 +99,22 @@ def _kill_leftovers(home: Path, pids: dict[str, int]) -> None:
             pass
     for name in pids:
         (home / f"{name}.pid").unlink(missing_ok=True)
+    postmaster = pg_dir / "data" / "postmaster.pid" if pg_dir else None
+    if postmaster and postmaster.exists():
+        try:
+            os.kill(int(postmaster.read_text().split()[0]), signal.SIGQUIT)  # PostgreSQL's immediate shutdown
+        except (ProcessLookupError, PermissionError, ValueError, IndexError):
+            pass
+
+
+def _prefect_pg_dir() -> Path:
+    """A folder for Prefect's PostgreSQL cluster that its server user can reach (ops-up.sh chowns it)."""
+    reason = unavailable_reason()
+    if reason:
+        if os.environ.get("CI"):
+            pytest.fail(f"CI cannot start PostgreSQL for Prefect: {reason}")
+        pytest.skip(reason)
+    return Path(tempfile.mkdtemp(prefix="digitise-prefect-pg-", dir=_base_dir()))
 
 
 def make_scan_root(root: Path) -> Path:
@@ -97,15 +127,19 @@ def make_scan_root(root: Path) -> Path:
 
 
 @pytest.fixture(scope="module")
-def ops(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OpsStack]:
-    deadline = time.monotonic() + MODULE_BUDGET - 15  # keep 15 s for teardown
+def ops(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[OpsStack]:
+    budget = getattr(request.module, "MODULE_BUDGET", MODULE_BUDGET)
+    deadline = time.monotonic() + budget - 15  # keep 15 s for teardown
     base = tmp_path_factory.mktemp("ops")
     home, data_dir = base / "prefect-home", base / "data"
     scan_root = make_scan_root(base / "scans")
     port = _free_port()
-    env = _ops_env(home, port, data_dir, scan_root)
+    env = {**_ops_env(home, port, data_dir, scan_root), **getattr(request.module, "OPS_ENV", {})}
+    pg_dir = _prefect_pg_dir() if env.get("DIGITISE_PREFECT_DB") == "postgres" else None
+    if pg_dir:
+        env["DIGITISE_PREFECT_PG_DIR"] = str(pg_dir)
     stack = OpsStack(f"http://127.0.0.1:{port}/api", f"http://127.0.0.1:{port}", home, data_dir, scan_root, env,
-                     deadline)
+                     deadline, budget)
     try:
         up = subprocess.run(["bash", str(ROOT / "scripts" / "ops-up.sh")], env=env, cwd=ROOT,
                             capture_output=True, text=True, timeout=UP_TIMEOUT, check=False)
@@ -115,7 +149,12 @@ def ops(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OpsStack]:
         with temporary_settings(updates={PREFECT_API_URL: stack.api_url}):
             yield stack
     finally:
-        pids = {n: int(f.read_text()) for n in ("server", "worker") if (f := home / f"{n}.pid").exists()}
-        subprocess.run(["bash", str(ROOT / "scripts" / "ops-down.sh")], env=env, cwd=ROOT,
-                       capture_output=True, timeout=30, check=False)
-        _kill_leftovers(home, pids)
+        pids = _started_pids(home)
+        try:
+            subprocess.run(["bash", str(ROOT / "scripts" / "ops-down.sh")], env=env, cwd=ROOT,
+                           capture_output=True, timeout=30, check=False)
+        except subprocess.TimeoutExpired:
+            pass  # the safety net below ends what is left
+        _kill_leftovers(home, pids, pg_dir)
+        if pg_dir:
+            shutil.rmtree(pg_dir, ignore_errors=True)

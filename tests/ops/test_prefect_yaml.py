@@ -17,16 +17,19 @@ DEPLOYMENTS: list[dict[str, Any]] = yaml.safe_load((ROOT / "prefect.yaml").read_
 def test_prefect_yaml_deploys_each_operation_once() -> None:
     assert sorted((d["entrypoint"], d["name"]) for d in DEPLOYMENTS) == [
         ("flows/batch.py:digitise_scan_root", "nightly"),
+        ("flows/batch.py:digitise_scan_root", "on-demand"),
         ("flows/batch.py:progress_report", "morning"),
         ("flows/fixity.py:verify_archive", "weekly"),
+        ("flows/shards.py:fan_out", "on-demand"),
         ("flows/watch.py:sweep_new_batches", "every-15-minutes"),
     ]
 
 
-@pytest.mark.parametrize("deployment", DEPLOYMENTS, ids=lambda d: d["name"])
+@pytest.mark.parametrize("deployment", DEPLOYMENTS, ids=lambda d: f"{d['entrypoint'].split(':')[1]}/{d['name']}")
 def test_prefect_yaml_deployment_loads_flow_with_its_parameters(deployment: dict[str, Any]) -> None:
     flow = load_flow_from_entrypoint(str(ROOT / deployment["entrypoint"]))
     accepted = inspect.signature(flow.fn).parameters
     assert set(deployment["parameters"]) <= set(accepted)
     assert deployment["work_pool"]["name"] == "digitise-local"
-    assert [s["timezone"] for s in deployment["schedules"]] == ["Europe/London"]
+    on_demand = deployment["name"] == "on-demand"
+    assert [s["timezone"] for s in deployment["schedules"]] == ([] if on_demand else ["Europe/London"])
