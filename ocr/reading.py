@@ -43,6 +43,9 @@ OSD_OVERRIDE = 10.0
 ORIENTATION_MARGIN = 0.5
 #: Segmentation mode of the last recovery pass: sparse text finds lines other modes skip.
 RECOVERY_PSM = 11
+#: A sparse-text pass must read this many more words, and this share more, to be kept.
+MIN_RECOVERED_WORDS = 5
+RECOVERED_SHARE = 0.02
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +75,7 @@ class _Pass:
     rotation: int
     skew: float
     cleaned: bool
+    psm: int
 
 
 def read_page(
@@ -105,10 +109,10 @@ def read_page(
         best, other = sorted((best, flipped), key=lambda p: _confident_words(p.ocr), reverse=True)
         settled = _confident_words(other.ocr)[0] < ORIENTATION_MARGIN * _confident_words(best.ocr)[0]
     if not best.reading.is_complete:
-        for retry in _recoveries(run, best):
+        for retry in _recoveries(run, best, bitonal=source.mode == "1"):
             passes += 1
             candidate = retry()
-            best = candidate if candidate.reading.is_better_than(best.reading) else best
+            best = candidate if _should_keep(candidate, best) else best
             if best.reading.is_complete:
                 break
     reasons = review_reasons(best.reading, orientation_certain=settled)
@@ -119,12 +123,30 @@ def read_page(
     return PageReading(best.ocr, best.rotation, best.skew, best.cleaned, best.reading, reasons, passes)
 
 
-def _recoveries(run: Callable[..., _Pass], first: _Pass) -> list[Callable[[], _Pass]]:
-    """Second and third tries for a page with unread lines, cheapest likely fix first."""
-    return [
-        lambda: run(first.rotation, first.skew, "ocr-faint", faint=True),
-        lambda: run(first.rotation, first.skew, "ocr-sparse", psm_=RECOVERY_PSM, faint=True),
-    ]
+def _recoveries(run: Callable[..., _Pass], first: _Pass, *, bitonal: bool) -> list[Callable[[], _Pass]]:
+    """Second and third tries for a page with unread lines, cheapest likely fix first.
+
+    A bitonal page has no grey ink to darken: the faint pass would be the first pass again.
+    """
+    tries = [] if bitonal else [lambda: run(first.rotation, first.skew, "ocr-faint", faint=True)]
+    tries.append(lambda: run(first.rotation, first.skew, "ocr-sparse", psm_=RECOVERY_PSM, faint=not bitonal))
+    return tries
+
+
+def _should_keep(candidate: _Pass, best: _Pass) -> bool:
+    """A recovery pass replaces the reading only if it reads more of the page's lines.
+
+    Sparse segmentation (`--psm 11`) has no reading order across blocks: a two-column page
+    comes out with its columns interleaved line by line. It is kept only for clearly more
+    words (a dropped paragraph), never for a few read off a photograph or a stamp; the
+    lines it would have added are still reported for review.
+    """
+    if not candidate.reading.is_better_than(best.reading):
+        return False
+    if candidate.psm == best.psm:
+        return True
+    gained = candidate.reading.words - best.reading.words
+    return gained >= max(MIN_RECOVERED_WORDS, RECOVERED_SHARE * best.reading.words)
 
 
 def _load(image: Path, number: int) -> Image.Image:
@@ -191,7 +213,7 @@ def _ocr_pass(
     else:
         ink = ink_map(prepared, dpi=dpi, faint=True)
     reading = check_reading(ink, result.words)
-    return _Pass(result, reading, rotation, skew if should_deskew(skew) else 0.0, clean)
+    return _Pass(result, reading, rotation, skew if should_deskew(skew) else 0.0, clean, psm)
 
 
 def _turned_size(image: Image.Image, rotation: int) -> tuple[int, int]:
