@@ -28,7 +28,7 @@ from flows.artifacts import artifact_key, publish_quarantine_table
 from flows.runners import THREADS, make_task_runner
 from flows.settings import context_for, resolve_settings
 from flows.shards import check_shard, in_shard
-from flows.tasks import process_record_task, quarantine_record_task
+from flows.tasks import process_record_task, process_records_task, quarantine_record_task
 from ocr import check_tools
 from records import (
     BatchSummary,
@@ -51,6 +51,11 @@ from records import (
 #: Seconds between updates of a batch's progress artifact. Each update is a write on the
 #: Prefect server (measured: 30 ms of its CPU), too dear to make for every record.
 PROGRESS_EVERY_SECONDS = 5.0
+
+#: Records per task are chosen so that each worker still gets at least this many tasks
+#: (the batch's tail stays short) and no task holds more than MAX_RECORDS_PER_TASK.
+TASKS_PER_WORKER = 4
+MAX_RECORDS_PER_TASK = 8
 
 #: In-process observers (the CLI's progress bar): called with (done, total) as records finish.
 progress_listeners: list[Callable[[int, int], None]] = []
@@ -98,10 +103,14 @@ def _batch_run_name() -> str:
 def process_batch(
     scan_root: str, council: str, batch: str,
     config_dir: str | None = None, data_dir: str | None = None,
-    shard: int = 0, shards: int = 1,
+    shard: int = 0, shards: int = 1, workers: int | None = None,
 ) -> dict[str, Any] | State:
     """OCR, classify, archive and count every file of one batch folder, in parallel; with
-    `shards` > 1 only the files of shard `shard` (flows/shards.py), so several runs share it."""
+    `shards` > 1 only the files of shard `shard` (flows/shards.py), so several runs share it.
+
+    Large batches go to tasks of up to MAX_RECORDS_PER_TASK records (`workers`, default
+    pipeline.yaml's, sets how many): per record, a task run cost the embedded Prefect
+    server more CPU than the pipeline's own bookkeeping."""
     check_shard(shard, shards)
     logger = get_run_logger()
     settings = resolve_settings(config_dir, data_dir)
@@ -118,14 +127,26 @@ def process_batch(
                                         key=artifact_key("progress", council, batch,
                                                          *([f"shard-{shard}-of-{shards}"] if shards > 1 else [])),
                                         description=f"Records done in {council}/{batch}")
-    futures = {process_record_task.submit(item, config_dir, data_dir): item for item in items}
+    per_task = records_per_task(len(items), workers or settings.pipeline.worker_count)
+    chunks = {process_records_task.submit(items[i : i + per_task], config_dir, data_dir): items[i : i + per_task]
+              for i in range(0, len(items), per_task)} if per_task > 1 else {}
+    singles = {} if chunks else {process_record_task.submit(item, config_dir, data_dir): item for item in items}
     shown = time.monotonic()
-    for future in as_completed(list(futures)):
-        outcomes.append(_outcome(future, futures[future], config_dir, data_dir))
+
+    def finished(new: list[RecordOutcome]) -> None:
+        nonlocal shown
+        outcomes.extend(new)
         _notify(len(outcomes), total)
         if len(outcomes) == total or time.monotonic() - shown >= PROGRESS_EVERY_SECONDS:
             update_progress_artifact(progress, progress=_percent(len(outcomes), total))
             shown = time.monotonic()
+
+    for future in as_completed(list(chunks)):
+        done, retry = _chunk_outcome(future, chunks[future])
+        singles.update({process_record_task.submit(item, config_dir, data_dir): item for item in retry})
+        finished(done)
+    for future in as_completed(list(singles)):
+        finished([_outcome(future, singles[future], config_dir, data_dir)])
     summary = summarise(outcomes)
     logger.info("batch %s/%s: %s", council, batch, summary.line())
     if summary.quarantined:
@@ -153,6 +174,20 @@ def _batch_result(where: str, summary: BatchSummary, max_share: float) -> dict[s
 def _failed(message: str, summary: BatchSummary) -> State:
     error = QuarantineLimitExceeded(message, asdict(summary))
     return Failed(message=message, data=error)
+
+
+def records_per_task(records: int, workers: int) -> int:
+    """1 for small batches (a task run per record, as the UI shows best); more for large ones."""
+    return max(1, min(MAX_RECORDS_PER_TASK, records // (max(1, workers) * TASKS_PER_WORKER)))
+
+
+def _chunk_outcome(future: Any, chunk: list[ScanItem]) -> tuple[list[RecordOutcome], list[ScanItem]]:
+    """A chunk's outcomes and the items to retry alone; if the task itself failed, all of them
+    (records it finished are then found done and skipped, never counted twice)."""
+    try:
+        return future.result()
+    except Exception:  # noqa: BLE001 - the per-chunk boundary: each item gets its own chance
+        return [], list(chunk)
 
 
 def _outcome(future: Any, item: ScanItem, config_dir: str | None, data_dir: str | None) -> RecordOutcome:
@@ -192,7 +227,8 @@ def digitise_scan_root(
     the same batches."""
     check_shard(shard, shards)
     runner = prepare_run(config_dir, data_dir, workers, task_runner)
-    results = [run_batch(scan_root, council_slug, batch_name, config_dir, data_dir, runner, shard=shard, shards=shards)
+    results = [run_batch(scan_root, council_slug, batch_name, config_dir, data_dir, runner, shard=shard, shards=shards,
+                         workers=workers)
                for (council_slug, batch_name) in _batches(scan_root, council, config_dir)
                if batch in (None, batch_name)]
     return finish_run(results, config_dir, data_dir, council)
@@ -215,13 +251,13 @@ BatchResult = tuple[str, BatchSummary, bool]
 def run_batch(
     scan_root: str, council: str, batch: str, config_dir: str | None, data_dir: str | None,
     runner: TaskRunner,  # type: ignore[type-arg]
-    *, shard: int = 0, shards: int = 1,
+    *, shard: int = 0, shards: int = 1, workers: int | None = None,
 ) -> BatchResult:
     """One batch (or one shard of it) as a sub-flow: ("council/batch", its summary, whether it
     went over the limit)."""
     run = process_batch.with_options(task_runner=runner)
     try:
-        summary = run(scan_root, council, batch, config_dir, data_dir, shard=shard, shards=shards)
+        summary = run(scan_root, council, batch, config_dir, data_dir, shard=shard, shards=shards, workers=workers)
         return f"{council}/{batch}", BatchSummary(**summary), False
     except QuarantineLimitExceeded as e:
         return f"{council}/{batch}", BatchSummary(**e.summary), True

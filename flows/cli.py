@@ -30,7 +30,7 @@ os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 
 from flows.settings import context_for, resolve_settings  # noqa: E402
 from ocr import ToolMissingError  # noqa: E402
-from records import ALL_TYPES, ExitCode, FixityReport, ProgressRow, RecordError, verify_archive  # noqa: E402
+from records import ALL_TYPES, ExitCode, FixityReport, PipelineContext, ProgressRow, RecordError, Settings, verify_archive  # noqa: E402
 from records import is_object_url  # noqa: E402
 from records import (  # noqa: E402
     DEFAULT_MIN_CONFIDENCE,
@@ -81,6 +81,15 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JS
 
 def _str(path: Path | None) -> str | None:
     return str(path.resolve()) if path else None
+
+
+def _settings(config: Path | None, data_dir: Path | None) -> Settings:
+    return resolve_settings(_str(config), _str(data_dir))
+
+
+def _context(config: Path | None, data_dir: Path | None) -> PipelineContext:
+    """The ledger and archive a command acts on, as the batch workers see them."""
+    return context_for(_str(config), _str(data_dir))
 
 
 @contextmanager
@@ -151,7 +160,7 @@ def progress(
 def verify(config: ConfigOpt = None, data_dir: DataOpt = None, as_json: JsonOpt = False) -> None:
     """Recompute the archive's checksums against the ledger: list missing, altered and untracked files."""
     with _domain_errors():
-        context = context_for(_str(config), _str(data_dir))
+        context = _context(config, data_dir)
         report = verify_archive(context.archive, context.ledger)
     _print_fixity(report, as_json)
     if not report.ok:
@@ -233,7 +242,7 @@ def watch(
         raise _fail(ExitCode.bad_config, "PREFECT_API_URL is not set: start scripts/ops-up.sh and export the URL it prints")
     already: set[Any] = set()
     try:
-        resolve_settings(_str(config), _str(data_dir))
+        _settings(config, data_dir)
         while True:
             trigger = poll_once(scan_root.resolve(), already=already, deployment=deployment or SWEEP_DEPLOYMENT,
                                 council=council, settle_seconds=settle_seconds,
@@ -333,7 +342,7 @@ def review(
     if ctx.invoked_subcommand is not None:
         return
     with _domain_errors():
-        context = context_for(_str(config), _str(data_dir))
+        context = _context(config, data_dir)
         items = review_queue(context.ledger, context.archive, council=council)
     if as_json:
         out.print_json(json.dumps({"review": [asdict(i) for i in items]}))
@@ -362,8 +371,8 @@ def review_set(
 ) -> None:
     """File a record under RECORD_TYPE: moves its files, its counters and keeps the label for retraining."""
     with _domain_errors():
-        settings = resolve_settings(_str(config), _str(data_dir))
-        context = context_for(_str(config), _str(data_dir))
+        settings = _settings(config, data_dir)
+        context = _context(config, data_dir)
         result = set_record_type(context.ledger, context.archive, record_id, record_type, reviewed_by=_who(by),
                                  record_types=settings.classification.record_types)
     if as_json:
@@ -384,8 +393,8 @@ def train(
     """Train the learned record-type classifier; the next run uses it (without one, the rules alone decide)."""
     started = time.monotonic()
     with _domain_errors():
-        settings = resolve_settings(_str(config), _str(data_dir))
-        context = context_for(_str(config), _str(data_dir))
+        settings = _settings(config, data_dir)
+        context = _context(config, data_dir)
         examples = [e for folder in samples or [] for e in examples_from_ground_truth(folder)]
         if reviewed:
             examples += reviewed_examples(context.ledger, context.archive)
@@ -416,7 +425,7 @@ def search(
 ) -> None:
     """Full-text search of the archived records' OCR text, best matches first."""
     with _domain_errors():
-        context = context_for(_str(config), _str(data_dir))
+        context = _context(config, data_dir)
         if reindex:
             err.print(f"indexed {index_missing(context.ledger, context.archive)} records")
         hits = search_records(context.ledger, context.archive, query, council=council, record_type=record_type,
@@ -444,8 +453,8 @@ def report(
 ) -> None:
     """Write the progress report (CSV, Markdown and a PNG chart) and print the survey summary."""
     with _domain_errors():
-        settings = resolve_settings(_str(config), _str(data_dir))
-        result = build_report(settings.councils, context_for(_str(config), _str(data_dir)).ledger,
+        settings = _settings(config, data_dir)
+        result = build_report(settings.councils, _context(config, data_dir).ledger,
                               min_confidence=min_confidence)
         files = write_report(result, (out_dir or settings.pipeline.data_dir / "reports").resolve())
     if as_json:
@@ -473,8 +482,8 @@ def estimate_set(
 ) -> None:
     """Record a council's new inventory estimate; earlier ones are kept as history."""
     with _domain_errors():
-        settings = resolve_settings(_str(config), _str(data_dir))
-        ledger = context_for(_str(config), _str(data_dir)).ledger
+        settings = _settings(config, data_dir)
+        ledger = _context(config, data_dir).ledger
         record_estimate(ledger, settings.councils, settings.classification.record_types, council=council,
                         pages=pages, source=source, recorded_by=_who(by), record_type=record_type,
                         as_of=as_of.date() if as_of else None, boxes=boxes, linear_metres=linear_metres,
@@ -496,8 +505,8 @@ def estimate_list(
 ) -> None:
     """Show the estimate each council's progress rests on, and every estimate recorded."""
     with _domain_errors():
-        settings = resolve_settings(_str(config), _str(data_dir))
-        history = context_for(_str(config), _str(data_dir)).ledger.estimates(council=council)
+        settings = _settings(config, data_dir)
+        history = _context(config, data_dir).ledger.estimates(council=council)
         current = current_estimates(settings.councils, history)
     if council:
         current = {k: v for k, v in current.items() if k == council}
@@ -536,8 +545,8 @@ def exclude(
 ) -> None:
     """Record pages a council holds but need not digitise; entries add up and are kept as history."""
     with _domain_errors():
-        settings = resolve_settings(_str(config), _str(data_dir))
-        ledger = context_for(_str(config), _str(data_dir)).ledger
+        settings = _settings(config, data_dir)
+        ledger = _context(config, data_dir).ledger
         record_exclusion(ledger, settings.councils, settings.classification.record_types, council=council,
                          pages=pages, reason=reason, note=note, recorded_by=_who(by), record_type=record_type)
         total = sum(r["pages"] for r in ledger.exclusions(council=council))
@@ -557,10 +566,10 @@ def survey(
 ) -> None:
     """Print each council's answer to the FoI survey, the survey's table and forecasts; write them as files."""
     with _domain_errors():
-        settings = resolve_settings(_str(config), _str(data_dir))
+        settings = _settings(config, data_dir)
         options = settings.pipeline.survey
         result = build_survey(
-            settings.councils, context_for(_str(config), _str(data_dir)).ledger,
+            settings.councils, _context(config, data_dir).ledger,
             max_estimate_age_days=max_estimate_age_days or options.max_estimate_age_days,
             window_days=window_days or options.forecast_window_days,
             target_date=target_date.date() if target_date else None,
@@ -618,7 +627,7 @@ def audit_record(
 ) -> None:
     """Every state change of one record, oldest first."""
     with _domain_errors():
-        events = record_history(context_for(_str(config), _str(data_dir)).ledger, record_id)
+        events = record_history(_context(config, data_dir).ledger, record_id)
     _print_events(events, f"Audit trail of record {record_id}", as_json)
 
 
@@ -632,7 +641,7 @@ def audit_batch(
 ) -> None:
     """Every state change of every record in one batch, oldest first."""
     with _domain_errors():
-        events = batch_history(context_for(_str(config), _str(data_dir)).ledger, council, batch)
+        events = batch_history(_context(config, data_dir).ledger, council, batch)
     _print_events(events, f"Audit trail of batch {council}/{batch}", as_json)
 
 

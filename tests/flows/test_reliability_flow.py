@@ -240,6 +240,33 @@ def test_transient_tesseract_crash_is_retried_then_archived(
     assert (summary["archived"], summary["quarantined"]) == (1, 0)
 
 
+def test_large_batch_in_chunks_retries_a_transient_failure_alone_and_counts_exactly(
+    tmp_path: Path, lenient_config: str, fast_retries: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Nine inputs on one worker go as tasks of two records; a crash of one record's Tesseract
+    sends that record alone to the retrying task, the bad file is quarantined in its chunk,
+    and the chunk's other records are not run again."""
+    scans = tmp_path / "scans"
+    for n in range(8):
+        _page(scans / "ashbourne" / "b1" / f"page-{n}.png", [*(TAX if n % 2 else PLANNING), f"Reference {n}"])
+    (scans / "ashbourne" / "b1" / "broken.png").write_bytes(b"not an image")
+
+    def crash_once(name: str, call: int) -> None:
+        if name == "page-3.png" and call == 1:
+            raise pytesseract.TesseractError(-11, "segmentation fault")
+
+    calls = _tesseract_that(crash_once, monkeypatch)
+    started = datetime.now(timezone.utc)
+    summary = _digitise(str(scans), config_dir=lenient_config, data_dir=str(tmp_path / "data"), workers=1)
+    assert (summary["archived"], summary["quarantined"], summary["reasons"]) == (8, 1, {"input_unreadable": 1})
+    _flows, tasks = _runs_since(started)
+    names = sorted(t.name.rsplit("-", 1)[0] for t in tasks if t.name.startswith("process-record"))
+    assert names.count("process-records") == 5 and names.count("process-record") == 1, names  # 9 // 4 = 2 a task
+    assert calls["page-3.png"] == 2 and all(n == 1 for name, n in calls.items() if name != "page-3.png")
+    counters = context_for(lenient_config, str(tmp_path / "data")).ledger.counters()
+    assert sum(c.records for c in counters) == 8
+
+
 def test_permanent_tesseract_error_is_not_retried_and_quarantined(
     tmp_path: Path, lenient_config: str, fast_retries: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
