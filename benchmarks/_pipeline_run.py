@@ -22,12 +22,13 @@ def _vm_hwm_kib() -> int:
 
 def main() -> None:
     scan_root, data_dir, workers = sys.argv[1], sys.argv[2], int(sys.argv[3])
+    task_runner = sys.argv[4] if len(sys.argv) > 4 else "threads"
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
     started = time.perf_counter()
     from flows import digitise_scan_root
 
-    summary = digitise_scan_root(scan_root, data_dir=data_dir, workers=workers)
+    summary = digitise_scan_root(scan_root, data_dir=data_dir, workers=workers, task_runner=task_runner)
     wall = time.perf_counter() - started
     own = resource.getrusage(resource.RUSAGE_SELF)
     children = resource.getrusage(resource.RUSAGE_CHILDREN)  # finished tools: tesseract, pdftoppm

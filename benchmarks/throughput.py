@@ -111,13 +111,14 @@ def run_ocrmypdf(pages: list[Path], out: Path, workers: int) -> float:
     return time.perf_counter() - started
 
 
-def run_pipeline(pages: list[Path], out: Path, workers: int) -> dict:
+def run_pipeline(pages: list[Path], out: Path, workers: int, task_runner: str = "threads") -> dict:
     batch = out / "scans" / "ashbourne" / "benchmark"
     batch.mkdir(parents=True)
     for page in pages:
         os.link(page, batch / page.name)
     proc = subprocess.run(
-        [sys.executable, "-m", "benchmarks._pipeline_run", str(out / "scans"), str(out / "data"), str(workers)],
+        [sys.executable, "-m", "benchmarks._pipeline_run", str(out / "scans"), str(out / "data"), str(workers),
+         task_runner],
         check=True, capture_output=True, text=True, cwd=ROOT,
     )
     return json.loads(proc.stdout.strip().splitlines()[-1])
@@ -140,6 +141,8 @@ def main() -> None:
                         help="records at once in (c) [0: pipeline.yaml's workers, one per core]")
     parser.add_argument("--seed", type=int, default=11)
     parser.add_argument("--skip-ocrmypdf", action="store_true")
+    parser.add_argument("--task-runner", default="threads",
+                        help="(c)'s task runner: threads, or dask (a local cluster of single-threaded processes)")
     parser.add_argument("--distinct", type=int, help="render only this many distinct pages; the rest are "
                         "byte-different copies (for 5,000-page runs: rendering takes about 0.3 s a page)")
     parser.add_argument("--keep", type=Path, help="keep the work folder here instead of a temporary one")
@@ -164,7 +167,7 @@ def main() -> None:
                                     children_cpu() - cpu))
 
         cpu = children_cpu()
-        run = run_pipeline(pages, work / "pipeline", args.pipeline_workers or args.workers)
+        run = run_pipeline(pages, work / "pipeline", args.pipeline_workers or args.workers, args.task_runner)
         run["all_cpu"] = children_cpu() - cpu
         texts = pipeline_texts(pages, work / "pipeline" / "data")
         results.append(Measured("(c) council-digitise flow", len(pages), run["wall"], recall(truth, texts),
