@@ -43,7 +43,7 @@ OSD_OVERRIDE = 10.0
 ORIENTATION_MARGIN = 0.5
 #: Segmentation mode of the last recovery pass: sparse text finds lines other modes skip.
 RECOVERY_PSM = 11
-#: A sparse-text pass must read this many more words, and this share more, to be kept.
+#: A sparse-text pass must read this many more confident words, and this share more, to be kept.
 MIN_RECOVERED_WORDS = 5
 RECOVERED_SHARE = 0.02
 
@@ -138,15 +138,15 @@ def _should_keep(candidate: _Pass, best: _Pass) -> bool:
 
     Sparse segmentation (`--psm 11`) has no reading order across blocks: a two-column page
     comes out with its columns interleaved line by line. It is kept only for clearly more
-    words (a dropped paragraph), never for a few read off a photograph or a stamp; the
+    confident words (a dropped paragraph), never for junk read off a photograph or a stamp; the
     lines it would have added are still reported for review.
     """
     if not candidate.reading.is_better_than(best.reading):
         return False
     if candidate.psm == best.psm:
         return True
-    gained = candidate.reading.words - best.reading.words
-    return gained >= max(MIN_RECOVERED_WORDS, RECOVERED_SHARE * best.reading.words)
+    confident, before = _confident_words(candidate.ocr)[0], _confident_words(best.ocr)[0]
+    return confident - before >= max(MIN_RECOVERED_WORDS, RECOVERED_SHARE * before)
 
 
 def _load(image: Path, number: int) -> Image.Image:
