@@ -10,6 +10,10 @@ import os
 import resource
 import sys
 import time
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from prefect.states import State
 
 
 def _vm_hwm_kib() -> int:
@@ -20,6 +24,16 @@ def _vm_hwm_kib() -> int:
     return 0
 
 
+def _flow_run_seconds(state: State) -> float:
+    """The flow run's own duration by the Prefect server's clock: the wall time less the
+    process start-up (imports, and starting the embedded server) and its shutdown."""
+    from prefect.client.orchestration import get_client
+
+    with get_client(sync_client=True) as client:
+        run = client.read_flow_run(state.state_details.flow_run_id)
+    return (run.end_time - run.start_time).total_seconds()
+
+
 def main() -> None:
     scan_root, data_dir, workers = sys.argv[1], sys.argv[2], int(sys.argv[3])
     task_runner = sys.argv[4] if len(sys.argv) > 4 else "threads"
@@ -28,12 +42,16 @@ def main() -> None:
     started = time.perf_counter()
     from flows import digitise_scan_root
 
-    summary = digitise_scan_root(scan_root, data_dir=data_dir, workers=workers, task_runner=task_runner)
+    state = digitise_scan_root(
+        scan_root, data_dir=data_dir, workers=workers, task_runner=task_runner, return_state=True
+    )
     wall = time.perf_counter() - started
+    summary = state.result()
     own = resource.getrusage(resource.RUSAGE_SELF)
     children = resource.getrusage(resource.RUSAGE_CHILDREN)  # finished tools: tesseract, pdftoppm
     print(json.dumps({
         "wall": wall,
+        "flow_run_wall": _flow_run_seconds(state),
         "summary": summary,
         "peak_rss_mib": _vm_hwm_kib() / 1024,
         "largest_child_rss_mib": children.ru_maxrss / 1024,

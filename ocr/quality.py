@@ -3,7 +3,9 @@
 `check_reading` compares the ink on the prepared page with the words Tesseract
 returned: every text-line band of ink should be mostly inside recognised word boxes.
 A band that is not is a line OCR dropped (or a signature, a stamp, a smudge — a human
-can tell). Together with the word confidences this gives a per-page quality score in
+can tell). Within a one-line band, ink that runs unbroken for more than an inch is
+no word (an ornamental border, a strip of photograph, a scanner edge) and is left
+out, so such pages are neither flagged nor OCRed again for it. Together with the word confidences this gives a per-page quality score in
 [0, 1] and, below the review threshold or with lines unread, `needs_review` with
 stable reason codes the domain can route on.
 """
@@ -17,10 +19,17 @@ from enum import StrEnum
 import numpy as np
 
 from ocr._exec.tesseract import OcrWord
-from ocr.ink import Band, InkMap, projection, text_lines
+from ocr.ink import ANALYSIS_DPI, Band, InkMap, projection, text_lines
 
 #: A band counts as read when at least this share of its ink lies inside word boxes.
 LINE_READ = 0.5
+#: In a one-line band, ink running unbroken across more columns than this (an inch at the
+#: analysis resolution) is no word: an ornamental border, a strip of photograph, a scanner edge.
+MAX_WORD_RUN = ANALYSIS_DPI
+#: Bands up to this many typical line heights, and half an inch, are single lines (taller
+#: ones are lines run together, or a page whose columns' lines do not line up).
+SINGLE_LINE = 1.5
+MAX_LINE = ANALYSIS_DPI // 2
 #: Words below this confidence count as doubtful.
 DOUBTFUL_WORD = 60.0
 #: Mean word confidence below which a reading looks garbled (upright pages read at 85-97).
@@ -81,22 +90,30 @@ class Reading:
 
 def check_reading(ink: InkMap, words: Sequence[OcrWord]) -> Reading:
     """Compare the upright, straightened page's ink (`ink`) with the words OCR found on it."""
-    lines = _text_bands(ink)
+    bands = _text_bands(ink)
+    single = min(SINGLE_LINE * float(np.median([b.height for b in bands])), MAX_LINE) if bands else 0.0
     read = _word_mask(ink, words)
     total = covered = 0.0
-    missed = 0
-    for band in lines:
-        rows = slice(band.top, band.bottom)
-        band_ink = float(ink.ink[rows].sum())
-        band_read = float((ink.ink[rows] & read[rows]).sum())
+    lines = missed = 0
+    for band in bands:
+        block, block_read = ink.ink[band.top : band.bottom], read[band.top : band.bottom]
+        all_ink = float(block.sum())
+        if band.height <= single:
+            words_only = _word_columns(block)
+            block, block_read = block[:, words_only], block_read[:, words_only]
+        band_ink = float(block.sum())
+        if not band_ink or band_ink < 0.25 * all_ink:
+            continue  # mostly a border or picture: no text line to check
+        band_read = float((block & block_read).sum())
+        lines += 1
         total += band_ink
         covered += band_read
-        if band_ink and band_read / band_ink < LINE_READ:
+        if band_read / band_ink < LINE_READ:
             missed += 1
     confidences = [w.confidence for w in words]
     mean = sum(confidences) / len(confidences) if confidences else 0.0
     doubtful = sum(1 for c in confidences if c < DOUBTFUL_WORD) / len(confidences) if confidences else 0.0
-    return Reading(len(lines), missed, covered / total if total else 1.0, round(mean, 2), round(doubtful, 3), len(words))
+    return Reading(lines, missed, covered / total if total else 1.0, round(mean, 2), round(doubtful, 3), len(words))
 
 
 def review_reasons(reading: Reading, *, orientation_certain: bool = True) -> tuple[ReviewReason, ...]:
@@ -123,6 +140,18 @@ def _text_bands(ink: InkMap) -> list[Band]:
         return []
     typical = float(np.median([b.height for b in found]))
     return [b for b in found if 0.3 * typical <= b.height <= 3.0 * typical and b.ink >= 0.02 * _median_ink(found)]
+
+
+def _word_columns(block: np.ndarray) -> np.ndarray:
+    """Columns of a one-line band outside unbroken runs of ink longer than a word."""
+    used = np.concatenate(([False], block.any(axis=0), [False]))
+    edges = np.flatnonzero(used[1:] != used[:-1])
+    starts, ends = edges[::2], edges[1::2]
+    keep = np.ones(block.shape[1], dtype=bool)
+    for start, end in zip(starts.tolist(), ends.tolist()):
+        if end - start > MAX_WORD_RUN:
+            keep[start:end] = False
+    return keep
 
 
 def _median_ink(bands: Sequence[Band]) -> float:

@@ -60,6 +60,22 @@ def test_check_reading_ignores_ruled_lines_and_solid_bars() -> None:
     assert check_reading(ink_map(page, dpi=300, faint=True), _words_over(page)).is_complete
 
 
+def _zigzag_border(page: Image.Image, y: int) -> None:
+    """An ornamental rule as magazines and letterheads print them: unbroken ink, no text."""
+    draw = ImageDraw.Draw(page)
+    points = [(150 + 12 * i, y + (14 if i % 2 else 0)) for i in range(180)]
+    draw.line(points, fill=0, width=4)
+
+
+def test_check_reading_ignores_ornamental_borders_but_not_dropped_lines() -> None:
+    page = render_lines(LINES, size=(2480, 1200))
+    _zigzag_border(page, 520)
+    ink = ink_map(page, dpi=300, faint=True)
+    reading = check_reading(ink, _words_over(page))
+    assert reading.is_complete and reading.ink_lines == len(LINES)
+    assert check_reading(ink, _words_over(page, skip_line=1)).missed_lines == 1
+
+
 def test_reading_score_blank_and_unread_pages() -> None:
     assert Reading(0, 0, 1.0, 0.0, 0.0, 0).score == 1.0  # blank, read as blank
     assert Reading(3, 3, 0.0, 0.0, 0.0, 0).score == 0.0
