@@ -42,6 +42,7 @@ class PageResult:
     cleaned: bool = False
     quality: float = 1.0
     review_reasons: tuple[str, ...] = ()
+    psm: int | None = None  # Tesseract's segmentation mode for the kept reading (OCRed pages)
 
     @property
     def needs_review(self) -> bool:
@@ -91,7 +92,7 @@ def ocr_document(
     languages: str = "eng",
     dpi: int = 300,
     page_timeout: float = 180.0,
-    psm: int = 3,
+    psm: int | None = None,
 ) -> OcrResult:
     """OCR `source` page by page into `work_dir/document.pdf` (searchable: image + invisible text).
 
@@ -139,7 +140,7 @@ def _remove_scratch(work_dir: Path, number: int, *, keep: Path) -> None:
 
 
 def _ocr_image_page(
-    page: ImagePage, *, work_dir: Path, languages: str, timeout: float, psm: int
+    page: ImagePage, *, work_dir: Path, languages: str, timeout: float, psm: int | None
 ) -> PageReading:
     return read_page(
         page.image, number=page.number, dpi=page.dpi, work_dir=work_dir,
@@ -154,6 +155,7 @@ def _ocr_result(page: ImagePage, reading: PageReading) -> PageResult:
         page.number, reading.ocr.text.strip(), round(mean, 2), len(confidences), "ocr",
         rotation=reading.rotation, skew=reading.skew, cleaned=reading.cleaned,
         quality=reading.reading.score, review_reasons=tuple(r.value for r in reading.reasons),
+        psm=reading.psm,
     )
 
 

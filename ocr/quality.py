@@ -30,6 +30,8 @@ MAX_WORD_RUN = ANALYSIS_DPI
 #: ones are lines run together, or a page whose columns' lines do not line up).
 SINGLE_LINE = 1.5
 MAX_LINE = ANALYSIS_DPI // 2
+#: Characters are at most this many times as wide as their word's box is high (a W is about 1).
+MAX_CHAR_WIDTH = 2.5
 #: Words below this confidence count as doubtful.
 DOUBTFUL_WORD = 60.0
 #: Mean word confidence below which a reading looks garbled (upright pages read at 85-97).
@@ -159,10 +161,17 @@ def _median_ink(bands: Sequence[Band]) -> float:
 
 
 def _word_mask(ink: InkMap, words: Sequence[OcrWord]) -> np.ndarray:
-    """Analysis-resolution mask of the recognised words' boxes, padded by one pixel."""
+    """Analysis-resolution mask of the recognised words' boxes, padded by one pixel.
+
+    A "word" whose characters would each be wider than MAX_CHAR_WIDTH box heights is no
+    reading of text but a few letters guessed over a graphic (a barcode, a hatched box),
+    which one-block segmentation does read: its box does not count as read.
+    """
     mask = np.zeros(ink.ink.shape, dtype=bool)
     s = ink.scale
     for w in words:
+        if w.chars and w.width > MAX_CHAR_WIDTH * w.height * w.chars:
+            continue
         top, left = max(0, w.top // s - 1), max(0, w.left // s - 1)
         mask[top : (w.top + w.height) // s + 2, left : (w.left + w.width) // s + 2] = True
     return mask

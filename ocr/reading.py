@@ -10,7 +10,8 @@ The steps, each cheap unless the page needs it:
 2. Straighten (lossless quarter turns, then undo skew over MIN_CORRECTION) and
    despeckle noisy pages, into one prepared image; an upright, straight, clean page
    goes to Tesseract untouched.
-3. OCR once (`ocr_page_image`: text, TSV word boxes and the PDF page).
+3. OCR once (`ocr_page_image`: text, TSV word boxes and the PDF page), as a single
+   column if the page has only one (`ocr.layout`), else with Tesseract's layout analysis.
 4. `check_reading`: text-line bands of ink (faint ink included) against word boxes.
    Lines unread → a second pass with faint ink darkened, then one with sparse-text
    segmentation (`--psm 11`); the most complete pass wins. Whatever is still missing
@@ -32,6 +33,7 @@ from ocr.cleaning import clean_page, darken_faint_ink, measure_noise, should_cle
 from ocr.deskew import measure_skew, should_deskew, straighten
 from ocr.errors import InputUnreadableError
 from ocr.ink import InkMap, ink_map, ink_maps
+from ocr.layout import segmentation_mode
 from ocr.orientation import Orientation, guess_orientation
 from ocr.quality import DOUBTFUL_WORD, Reading, ReviewReason, check_reading, review_reasons
 
@@ -59,6 +61,7 @@ class PageReading:
     reading: Reading
     reasons: tuple[ReviewReason, ...]
     passes: int
+    psm: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,11 +82,11 @@ class _Pass:
 
 
 def read_page(
-    image: Path, *, number: int, dpi: int | None, work_dir: Path, languages: str, psm: int, timeout: float,
+    image: Path, *, number: int, dpi: int | None, work_dir: Path, languages: str, psm: int | None, timeout: float,
     pixels: Image.Image | None = None,
 ) -> PageReading:
     """OCR page `number` (the file `image`, already decoded as `pixels` if given) with
-    orientation, skew, cleaning and completeness handled."""
+    orientation, skew, cleaning and completeness handled. `psm` None: chosen by the page's columns."""
     source = pixels if pixels is not None else _load(image, number)
     gray = source if source.mode == "L" else source.convert("L")
     ink, faint_ink = ink_maps(gray, dpi=dpi)
@@ -92,8 +95,9 @@ def read_page(
     if not guess.certain:
         plan = _settle_orientation(image, guess, ink, dpi=dpi, timeout=timeout)
     noisy = should_clean(measure_noise(gray))
+    mode = segmentation_mode(ink.rotated(plan.rotation), psm)
 
-    def run(rotation: int, skew: float, tag: str, *, psm_: int = psm, faint: bool = False) -> _Pass:
+    def run(rotation: int, skew: float, tag: str, *, psm_: int = mode, faint: bool = False) -> _Pass:
         return _ocr_pass(
             source, image, number=number, dpi=dpi, work_dir=work_dir, languages=languages, psm=psm_,
             timeout=timeout, rotation=rotation, skew=skew, clean=noisy, faint=faint, tag=tag,
@@ -120,7 +124,7 @@ def read_page(
         "page %d: rotation %d, skew %.2f, %d passes, score %.3f, reasons %s",
         number, best.rotation, best.skew, passes, best.reading.score, [r.value for r in reasons],
     )
-    return PageReading(best.ocr, best.rotation, best.skew, best.cleaned, best.reading, reasons, passes)
+    return PageReading(best.ocr, best.rotation, best.skew, best.cleaned, best.reading, reasons, passes, best.psm)
 
 
 def _recoveries(run: Callable[..., _Pass], first: _Pass, *, bitonal: bool) -> list[Callable[[], _Pass]]:

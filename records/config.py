@@ -227,7 +227,15 @@ class Classification(_Frozen):
 class OcrOptions(_Frozen):
     dpi: Annotated[int, Field(ge=100, le=1200)] = 300
     page_timeout_seconds: Annotated[float, Field(gt=0, le=3600)] = 180
-    psm: Annotated[int, Field(ge=0, le=13)] = 3
+    psm: Annotated[Literal["auto"] | Annotated[int, Field(ge=0, le=13)], Field(
+        description="Tesseract page segmentation: auto = a single column (4) for single-column pages, "
+                    "automatic layout (3) for pages with columns; a number forces that mode"
+    )] = "auto"
+
+    @property
+    def fixed_psm(self) -> int | None:
+        """The mode every page gets, or None when each page's columns decide."""
+        return None if self.psm == "auto" else self.psm
     max_image_pixels: Annotated[int, Field(ge=1_000_000)] = 300_000_000
 
 

@@ -61,7 +61,12 @@ Status = Literal["archived", "already_done", "quarantined"]
 class OcrSettings:
     dpi: int = 300
     page_timeout: float = 180.0
-    psm: int = 3
+    psm: int | None = None  # None: by each page's columns (ocr.layout)
+
+    @property
+    def options(self) -> dict[str, Any]:
+        """As recorded with each record, in its sidecar and its ledger event."""
+        return {"dpi": self.dpi, "psm": "auto" if self.psm is None else self.psm}
 
 
 @dataclass(frozen=True)
@@ -257,7 +262,7 @@ def build_sidecar(
              "method": p.method, "blank": p.is_blank,
              "rotation": p.rotation, "skew": p.skew, "cleaned": p.cleaned,
              "quality": p.quality, "needs_review": p.needs_review,
-             "review_reasons": list(p.review_reasons)}
+             "review_reasons": list(p.review_reasons), "psm": p.psm}
             for p in result.pages
         ],
         "mean_confidence": round(result.mean_confidence, 2),
@@ -268,7 +273,7 @@ def build_sidecar(
             "candidates": [{"record_type": t, "score": s} for t, s in record_class.candidates],
             "method": record_class.method,
         },
-        "ocr": {"engine": result.engine, "languages": result.languages, "dpi": ocr.dpi, "psm": ocr.psm},
+        "ocr": {"engine": result.engine, "languages": result.languages, **ocr.options},
         "pipeline_version": PIPELINE_VERSION,
         "timestamps": {"received_at": received.isoformat(), "archived_at": _now().isoformat()},
     }
@@ -309,7 +314,7 @@ def ledger_record(
             pipeline_version=PIPELINE_VERSION,
             sidecar_sha256=ctx.archive.sha256(paths.sidecar),
         ),
-        ocr_options={"dpi": ctx.ocr.dpi, "psm": ctx.ocr.psm},
+        ocr_options=ctx.ocr.options,
     )
     if not inserted:  # another run archived the same content first
         return RecordOutcome("already_done", source_sha, item.council, item.batch)

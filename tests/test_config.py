@@ -16,12 +16,23 @@ def test_shipped_config_is_valid(settings: Settings) -> None:
     assert settings.councils["glanyrafon"].languages == "eng+cym"
     assert settings.councils["thornbury"].inventory is None
     assert len(settings.classification.record_types) >= 9
+    assert settings.pipeline.ocr.fixed_psm is None  # each page's columns choose
+
+
+def test_a_configured_psm_is_used_for_every_page(tmp_path: Path) -> None:
+    config = tmp_path / "config"
+    shutil.copytree(ROOT / "config", config)
+    path = config / "pipeline.yaml"
+    path.write_text(path.read_text().replace("psm: auto", "psm: 6"))
+    assert load_settings(config).pipeline.ocr.fixed_psm == 6
 
 
 @pytest.mark.parametrize(
     ("file", "old", "new", "fragment"),
     [
         ("pipeline.yaml", "dpi: 300", "dpi: 30", "dpi"),
+        ("pipeline.yaml", "psm: auto", "psm: columns", "psm"),
+        ("pipeline.yaml", "psm: auto", "psm: 14", "psm"),
         ("councils.yaml", "total_pages: 40", "total_pages: -1", "total_pages"),
         ("councils.yaml", "council_tax: 8", "allotments: 8", "unknown record types"),
         ("record_types.yaml", "review_threshold: 0.55", "review_threshold: 3", "review_threshold"),

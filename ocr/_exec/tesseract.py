@@ -21,7 +21,8 @@ logging.getLogger("pytesseract").setLevel(logging.INFO)
 
 @dataclass(frozen=True, slots=True)
 class OcrWord:
-    """One recognised word: its box in page-image pixels, confidence and line (block, par, line)."""
+    """One recognised word: its box in page-image pixels, confidence, line (block, par, line)
+    and length in characters."""
 
     left: int
     top: int
@@ -29,6 +30,7 @@ class OcrWord:
     height: int
     confidence: float
     line: tuple[int, int, int]
+    chars: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,7 +134,8 @@ def parse_words(tsv: str) -> tuple[OcrWord, ...]:
     """Word-level (level 5) rows with non-empty text and a confidence (-1 marks non-words)."""
     out: list[OcrWord] = []
     for row in csv.DictReader(io.StringIO(tsv), delimiter="\t", quoting=csv.QUOTE_NONE):
-        if row.get("level") != "5" or not (row.get("text") or "").strip():
+        text = (row.get("text") or "").strip()
+        if row.get("level") != "5" or not text:
             continue
         try:
             conf = float(row.get("conf") or -1)
@@ -141,7 +144,7 @@ def parse_words(tsv: str) -> tuple[OcrWord, ...]:
         except ValueError:
             continue
         if conf >= 0:
-            out.append(OcrWord(box[0], box[1], box[2], box[3], conf, (line[0], line[1], line[2])))
+            out.append(OcrWord(box[0], box[1], box[2], box[3], conf, (line[0], line[1], line[2]), len(text)))
     return tuple(out)
 
 

@@ -6,6 +6,7 @@ import random
 from pathlib import Path
 
 import numpy as np
+import pytest
 from PIL import Image, ImageDraw, ImageFont
 
 from ocr import ocr_document
@@ -102,7 +103,8 @@ def test_ocr_document_faint_lines_are_recovered_not_dropped(tmp_path: Path) -> N
     assert not result.needs_review
 
 
-def test_ocr_document_unreadable_ink_is_flagged_with_reason(tmp_path: Path) -> None:
+@pytest.mark.parametrize("psm", [None, 6])  # 6, one block, reads the bars as a few wide "letters"
+def test_ocr_document_unreadable_ink_is_flagged_with_reason(tmp_path: Path, psm: int | None) -> None:
     page = render_lines(LINES[:2], size=(2480, 1200))
     draw = ImageDraw.Draw(page)
     r, x = random.Random(3), 180
@@ -112,7 +114,7 @@ def test_ocr_document_unreadable_ink_is_flagged_with_reason(tmp_path: Path) -> N
         x += width + r.choice((4, 8, 12))
     path = tmp_path / "barcode.png"
     page.save(path, dpi=(300, 300))
-    result = ocr_document(path, work_dir=tmp_path / "w")
+    result = ocr_document(path, work_dir=tmp_path / "w", psm=psm)
     # Tesseract either skips the bars (a line unread) or reads them as doubtful junk.
     assert set(result.pages[0].review_reasons) & {"lines_unread", "low_confidence"}
     assert result.pages_needing_review == (1,)

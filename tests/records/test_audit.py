@@ -40,7 +40,7 @@ def test_process_item_logs_received_ocred_classified_archived_without_text(
     assert [e["event"] for e in events] == ["received", "ocred", "classified", "archived"]
     row = ctx.ledger.find_records(outcome.record_id)[0]
     by_kind = {e["event"]: e["detail"] for e in events}
-    assert by_kind["ocred"]["engine"] == row["engine"] and by_kind["ocred"]["options"] == {"dpi": 300, "psm": 3}
+    assert by_kind["ocred"]["engine"] == row["engine"] and by_kind["ocred"]["options"] == {"dpi": 300, "psm": "auto"}
     assert by_kind["classified"] == {"record_type": row["record_type"], "score": row["score"],
                                      "needs_review": row["needs_review"]}
     assert (by_kind["archived"]["pdf_sha256"], by_kind["archived"]["sidecar_sha256"]) == (
