@@ -30,7 +30,7 @@ os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 
 from flows.settings import context_for, resolve_settings  # noqa: E402
 from ocr import ToolMissingError  # noqa: E402
-from records import ALL_TYPES, ExitCode, FixityReport, PipelineContext, ProgressRow, RecordError, Settings, verify_archive  # noqa: E402
+from records import ALL_TYPES, ExitCode, FixityReport, Ledger, PipelineContext, ProgressRow, RecordError, Settings, ledger_for, verify_archive  # noqa: E402
 from records import is_object_url  # noqa: E402
 from records import (  # noqa: E402
     DEFAULT_MIN_CONFIDENCE,
@@ -90,6 +90,12 @@ def _settings(config: Path | None, data_dir: Path | None) -> Settings:
 def _context(config: Path | None, data_dir: Path | None) -> PipelineContext:
     """The ledger and archive a command acts on, as the batch workers see them."""
     return context_for(_str(config), _str(data_dir))
+
+
+def _settings_and_ledger(config: Path | None, data_dir: Path | None) -> tuple[Settings, Ledger]:
+    """For commands that only read or write the ledger: no archive opened, no classifier loaded."""
+    settings = _settings(config, data_dir)
+    return settings, ledger_for(settings.pipeline.ledger)
 
 
 @contextmanager
@@ -453,9 +459,8 @@ def report(
 ) -> None:
     """Write the progress report (CSV, Markdown and a PNG chart) and print the survey summary."""
     with _domain_errors():
-        settings = _settings(config, data_dir)
-        result = build_report(settings.councils, _context(config, data_dir).ledger,
-                              min_confidence=min_confidence)
+        settings, ledger = _settings_and_ledger(config, data_dir)
+        result = build_report(settings.councils, ledger, min_confidence=min_confidence)
         files = write_report(result, (out_dir or settings.pipeline.data_dir / "reports").resolve())
     if as_json:
         out.print_json(json.dumps({"report": {k: str(v) for k, v in asdict(files).items()},
@@ -482,8 +487,7 @@ def estimate_set(
 ) -> None:
     """Record a council's new inventory estimate; earlier ones are kept as history."""
     with _domain_errors():
-        settings = _settings(config, data_dir)
-        ledger = _context(config, data_dir).ledger
+        settings, ledger = _settings_and_ledger(config, data_dir)
         record_estimate(ledger, settings.councils, settings.classification.record_types, council=council,
                         pages=pages, source=source, recorded_by=_who(by), record_type=record_type,
                         as_of=as_of.date() if as_of else None, boxes=boxes, linear_metres=linear_metres,
@@ -505,8 +509,8 @@ def estimate_list(
 ) -> None:
     """Show the estimate each council's progress rests on, and every estimate recorded."""
     with _domain_errors():
-        settings = _settings(config, data_dir)
-        history = _context(config, data_dir).ledger.estimates(council=council)
+        settings, ledger = _settings_and_ledger(config, data_dir)
+        history = ledger.estimates(council=council)
         current = current_estimates(settings.councils, history)
     if council:
         current = {k: v for k, v in current.items() if k == council}
@@ -545,8 +549,7 @@ def exclude(
 ) -> None:
     """Record pages a council holds but need not digitise; entries add up and are kept as history."""
     with _domain_errors():
-        settings = _settings(config, data_dir)
-        ledger = _context(config, data_dir).ledger
+        settings, ledger = _settings_and_ledger(config, data_dir)
         record_exclusion(ledger, settings.councils, settings.classification.record_types, council=council,
                          pages=pages, reason=reason, note=note, recorded_by=_who(by), record_type=record_type)
         total = sum(r["pages"] for r in ledger.exclusions(council=council))
@@ -566,10 +569,10 @@ def survey(
 ) -> None:
     """Print each council's answer to the FoI survey, the survey's table and forecasts; write them as files."""
     with _domain_errors():
-        settings = _settings(config, data_dir)
+        settings, ledger = _settings_and_ledger(config, data_dir)
         options = settings.pipeline.survey
         result = build_survey(
-            settings.councils, _context(config, data_dir).ledger,
+            settings.councils, ledger,
             max_estimate_age_days=max_estimate_age_days or options.max_estimate_age_days,
             window_days=window_days or options.forecast_window_days,
             target_date=target_date.date() if target_date else None,
@@ -627,7 +630,7 @@ def audit_record(
 ) -> None:
     """Every state change of one record, oldest first."""
     with _domain_errors():
-        events = record_history(_context(config, data_dir).ledger, record_id)
+        events = record_history(_settings_and_ledger(config, data_dir)[1], record_id)
     _print_events(events, f"Audit trail of record {record_id}", as_json)
 
 
@@ -641,7 +644,7 @@ def audit_batch(
 ) -> None:
     """Every state change of every record in one batch, oldest first."""
     with _domain_errors():
-        events = batch_history(_context(config, data_dir).ledger, council, batch)
+        events = batch_history(_settings_and_ledger(config, data_dir)[1], council, batch)
     _print_events(events, f"Audit trail of batch {council}/{batch}", as_json)
 
 

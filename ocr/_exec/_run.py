@@ -7,6 +7,8 @@ import os
 import subprocess
 from collections.abc import Sequence
 
+from ocr.errors import OcrError, OcrTimeoutError, ToolMissingError
+
 log = logging.getLogger(__name__)
 
 
@@ -23,3 +25,16 @@ def run(argv: Sequence[str], *, timeout: float) -> subprocess.CompletedProcess[b
     return subprocess.run(
         list(argv), capture_output=True, timeout=timeout, check=True, env=tool_env()
     )
+
+
+def run_tool(argv: Sequence[str], *, timeout: float, package: str, task: str, failure: type[OcrError]) -> None:
+    """`run`, with the tool's absence, a timeout and a non-zero exit as the OCR layer's typed
+    errors; `task` says what the tool was doing ("rendering page 3"), never with file names."""
+    try:
+        run(argv, timeout=timeout)
+    except FileNotFoundError as e:
+        raise ToolMissingError(f"{argv[0]} not found: install {package}") from e
+    except subprocess.TimeoutExpired as e:
+        raise OcrTimeoutError(f"{task} took longer than {timeout:g}s") from e
+    except subprocess.CalledProcessError as e:
+        raise failure(f"{argv[0]} failed {task} (exit {e.returncode})") from e

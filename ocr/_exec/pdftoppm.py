@@ -5,8 +5,8 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
-from ocr._exec._run import run
-from ocr.errors import InputUnreadableError, OcrTimeoutError, ToolMissingError
+from ocr._exec._run import run_tool
+from ocr.errors import InputUnreadableError, ToolMissingError
 
 
 def rasterize_page(
@@ -17,14 +17,8 @@ def rasterize_page(
     if gray:
         argv.append("-gray")
     argv += [str(pdf), str(out_base)]
-    try:
-        run(argv, timeout=timeout)
-    except FileNotFoundError as e:
-        raise ToolMissingError("pdftoppm not found: install poppler-utils") from e
-    except subprocess.TimeoutExpired as e:
-        raise OcrTimeoutError(f"rasterising page {page} took longer than {timeout:g}s") from e
-    except subprocess.CalledProcessError as e:
-        raise InputUnreadableError(f"pdftoppm could not render page {page} (exit {e.returncode})") from e
+    run_tool(argv, timeout=timeout, package="poppler-utils", task=f"rendering page {page}",
+             failure=InputUnreadableError)
     out = Path(f"{out_base}.png")
     if not out.is_file():
         raise InputUnreadableError(f"pdftoppm produced no image for page {page}")
