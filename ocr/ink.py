@@ -90,18 +90,21 @@ def _long_runs(ink: np.ndarray, length: int, *, axis: int) -> np.ndarray:
     profiles and count as unread text. (Vertical rules cost more to find than they
     disturb: a box's sides add a few per cent to the ink of the lines it crosses.)"""
     a = ink if axis == 1 else ink.T
-    padded = np.zeros((a.shape[0], a.shape[1] + 2), dtype=np.int8)
-    padded[:, 1:-1] = a
+    padded = np.zeros((a.shape[0], a.shape[1] + 1), dtype=bool)  # a blank column ends every row's runs
+    padded[:, :-1] = a
     flat = padded.ravel()
-    edges = np.diff(flat)
-    starts = np.flatnonzero(edges == 1) + 1
-    ends = np.flatnonzero(edges == -1) + 1
-    keep = (ends - starts) >= length
     out = np.zeros(flat.size, dtype=bool)
-    for start, end in zip(starts[keep].tolist(), ends[keep].tolist()):  # few: rules and bars only
-        out[start:end] = True
-    covered = out.reshape(padded.shape)[:, 1:-1]
+    for start, end in zip(*true_runs(flat)):
+        if end - start >= length:  # few: rules and bars only
+            out[start:end] = True
+    covered = out.reshape(padded.shape)[:, :-1]
     return covered if axis == 1 else covered.T
+
+
+def true_runs(flags: np.ndarray) -> tuple[list[int], list[int]]:
+    """(starts, ends) of the runs of True in a 1-D array; each end is exclusive."""
+    edges = np.flatnonzero(np.diff(flags.astype(np.int8), prepend=0, append=0))
+    return edges[::2].tolist(), edges[1::2].tolist()
 
 
 def faint_threshold(pixels: np.ndarray, hist: np.ndarray | None = None) -> int:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ocr.ink import ANALYSIS_DPI, InkMap
+from ocr.ink import ANALYSIS_DPI, InkMap, true_runs
 
 #: Automatic layout analysis, for pages with columns (and the configured default before `auto`).
 LAYOUT_PSM = 3
@@ -56,12 +56,9 @@ def is_single_column(ink: InkMap) -> bool:
 def _gutter_columns(has_ink: np.ndarray, min_width: int) -> np.ndarray:
     """Columns inside blank runs of at least `min_width`, between the strip's first and last ink."""
     out = np.zeros(has_ink.size, dtype=bool)
-    columns = np.flatnonzero(has_ink)
-    if columns.size < 2:
-        return out
-    gaps = np.diff(columns) - 1  # blank columns between consecutive inked ones
-    for i in np.flatnonzero(gaps >= min_width).tolist():
-        out[columns[i] + 1 : columns[i + 1]] = True
+    for start, end in zip(*true_runs(~has_ink)):
+        if start > 0 and end < has_ink.size and end - start >= min_width:  # ink on both sides
+            out[start:end] = True
     return out
 
 

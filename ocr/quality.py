@@ -5,9 +5,10 @@ returned: every text-line band of ink should be mostly inside recognised word bo
 A band that is not is a line OCR dropped (or a signature, a stamp, a smudge — a human
 can tell). Within a one-line band, ink that runs unbroken for more than an inch is
 no word (an ornamental border, a strip of photograph, a scanner edge) and is left
-out, so such pages are neither flagged nor OCRed again for it. Together with the word confidences this gives a per-page quality score in
-[0, 1] and, below the review threshold or with lines unread, `needs_review` with
-stable reason codes the domain can route on.
+out, so such pages are neither flagged nor OCRed again for it. Together with the word
+confidences this gives a per-page quality score in [0, 1] and, below the review
+threshold or with lines unread, `needs_review` with stable reason codes the domain can
+route on.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from enum import StrEnum
 import numpy as np
 
 from ocr._exec.tesseract import OcrWord
-from ocr.ink import ANALYSIS_DPI, Band, InkMap, projection, text_lines
+from ocr.ink import ANALYSIS_DPI, Band, InkMap, projection, text_lines, true_runs
 
 #: A band counts as read when at least this share of its ink lies inside word boxes.
 LINE_READ = 0.5
@@ -99,11 +100,12 @@ def check_reading(ink: InkMap, words: Sequence[OcrWord]) -> Reading:
     lines = missed = 0
     for band in bands:
         block, block_read = ink.ink[band.top : band.bottom], read[band.top : band.bottom]
-        all_ink = float(block.sum())
+        all_ink = band_ink = float(block.sum())
         if band.height <= single:
             words_only = _word_columns(block)
-            block, block_read = block[:, words_only], block_read[:, words_only]
-        band_ink = float(block.sum())
+            if not words_only.all():
+                block, block_read = block[:, words_only], block_read[:, words_only]
+                band_ink = float(block.sum())
         if not band_ink or band_ink < 0.25 * all_ink:
             continue  # mostly a border or picture: no text line to check
         band_read = float((block & block_read).sum())
@@ -146,11 +148,8 @@ def _text_bands(ink: InkMap) -> list[Band]:
 
 def _word_columns(block: np.ndarray) -> np.ndarray:
     """Columns of a one-line band outside unbroken runs of ink longer than a word."""
-    used = np.concatenate(([False], block.any(axis=0), [False]))
-    edges = np.flatnonzero(used[1:] != used[:-1])
-    starts, ends = edges[::2], edges[1::2]
     keep = np.ones(block.shape[1], dtype=bool)
-    for start, end in zip(starts.tolist(), ends.tolist()):
+    for start, end in zip(*true_runs(block.any(axis=0))):
         if end - start > MAX_WORD_RUN:
             keep[start:end] = False
     return keep

@@ -231,12 +231,12 @@ class OcrOptions(_Frozen):
         description="Tesseract page segmentation: auto = a single column (4) for single-column pages, "
                     "automatic layout (3) for pages with columns; a number forces that mode"
     )] = "auto"
+    max_image_pixels: Annotated[int, Field(ge=1_000_000)] = 300_000_000
 
     @property
     def fixed_psm(self) -> int | None:
         """The mode every page gets, or None when each page's columns decide."""
         return None if self.psm == "auto" else self.psm
-    max_image_pixels: Annotated[int, Field(ge=1_000_000)] = 300_000_000
 
 
 class Survey(_Frozen):
