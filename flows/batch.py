@@ -28,7 +28,7 @@ from flows.artifacts import artifact_key, publish_quarantine_table
 from flows.runners import THREADS, make_task_runner
 from flows.settings import context_for, resolve_settings
 from flows.shards import check_shard, in_shard
-from flows.tasks import process_record_task, process_records_task, quarantine_record_task
+from flows.tasks import ocr_tasks, quarantine_record_task
 from ocr import check_tools
 from records import (
     BatchSummary,
@@ -52,8 +52,8 @@ from records import (
 #: Prefect server (measured: 30 ms of its CPU), too dear to make for every record.
 PROGRESS_EVERY_SECONDS = 5.0
 
-#: Records per task are chosen so that each worker still gets at least this many tasks
-#: (the batch's tail stays short) and no task holds more than MAX_RECORDS_PER_TASK.
+#: A batch goes to tasks of one record each unless every worker would get more than this
+#: many; no task holds more than MAX_RECORDS_PER_TASK records.
 TASKS_PER_WORKER = 4
 MAX_RECORDS_PER_TASK = 8
 
@@ -127,10 +127,12 @@ def process_batch(
                                         key=artifact_key("progress", council, batch,
                                                          *([f"shard-{shard}-of-{shards}"] if shards > 1 else [])),
                                         description=f"Records done in {council}/{batch}")
-    per_task = records_per_task(len(items), workers or settings.pipeline.worker_count)
-    chunks = {process_records_task.submit(items[i : i + per_task], config_dir, data_dir): items[i : i + per_task]
-              for i in range(0, len(items), per_task)} if per_task > 1 else {}
-    singles = {} if chunks else {process_record_task.submit(item, config_dir, data_dir): item for item in items}
+    sizes = task_sizes(len(items), workers or settings.pipeline.worker_count)
+    chunk_task, record_task = ocr_tasks()
+    starts = [sum(sizes[:n]) for n in range(len(sizes))]
+    chunks = {chunk_task.submit(items[i : i + size], config_dir, data_dir): items[i : i + size]
+              for i, size in zip(starts, sizes, strict=True)} if max(sizes, default=1) > 1 else {}
+    singles = {} if chunks else {record_task.submit(item, config_dir, data_dir): item for item in items}
     shown = time.monotonic()
 
     def finished(new: list[RecordOutcome]) -> None:
@@ -143,7 +145,7 @@ def process_batch(
 
     for future in as_completed(list(chunks)):
         done, retry = _chunk_outcome(future, chunks[future])
-        singles.update({process_record_task.submit(item, config_dir, data_dir): item for item in retry})
+        singles.update({record_task.submit(item, config_dir, data_dir): item for item in retry})
         finished(done)
     for future in as_completed(list(singles)):
         finished([_outcome(future, singles[future], config_dir, data_dir)])
@@ -176,9 +178,19 @@ def _failed(message: str, summary: BatchSummary) -> State:
     return Failed(message=message, data=error)
 
 
-def records_per_task(records: int, workers: int) -> int:
-    """1 for small batches (a task run per record, as the UI shows best); more for large ones."""
-    return max(1, min(MAX_RECORDS_PER_TASK, records // (max(1, workers) * TASKS_PER_WORKER)))
+def task_sizes(records: int, workers: int) -> list[int]:
+    """Records per task, in submission order: one each for small batches (a task run per
+    record, as the UI shows best); for large ones up to MAX_RECORDS_PER_TASK, shrinking
+    towards the end (guided scheduling) so that no worker is left alone with a long last task."""
+    workers = max(1, workers)
+    if records // (workers * TASKS_PER_WORKER) <= 1:
+        return [1] * records
+    sizes: list[int] = []
+    left = records
+    while left:
+        sizes.append(max(1, min(MAX_RECORDS_PER_TASK, left // (2 * workers))))
+        left -= sizes[-1]
+    return sizes
 
 
 def _chunk_outcome(future: Any, chunk: list[ScanItem]) -> tuple[list[RecordOutcome], list[ScanItem]]:

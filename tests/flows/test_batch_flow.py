@@ -171,3 +171,15 @@ def test_digitise_scan_root_on_local_dask_cluster_matches_threads(tmp_path: Path
     events = Counter((e["record_id"], e["event"]) for e in ledgers[1].events(council="ashbourne"))
     assert events == Counter({(r["source_sha256"], step): 1 for r in rows
                               for step in ("received", "ocred", "classified", "archived")})
+
+
+def test_large_batches_go_in_chunks_that_shrink_towards_the_end() -> None:
+    from flows.batch import MAX_RECORDS_PER_TASK, task_sizes
+
+    assert task_sizes(15, 2) == [1] * 15, "a small batch: one task run per record"
+    for records, workers in [(16, 2), (500, 2), (5000, 8), (97, 3)]:
+        sizes = task_sizes(records, workers)
+        assert sum(sizes) == records
+        assert sizes == sorted(sizes, reverse=True) and max(sizes) <= MAX_RECORDS_PER_TASK
+        assert sizes[-workers:] == [1] * workers, "each worker's last task is one record"
+    assert task_sizes(500, 2).count(MAX_RECORDS_PER_TASK) >= 55

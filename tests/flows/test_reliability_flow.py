@@ -37,7 +37,7 @@ from prefect.client.schemas.objects import FlowRun, TaskRun
 from prefect.logging.handlers import APILogWorker
 from prefect.settings import PREFECT_API_URL
 
-import flows.batch
+import flows.tasks
 from flows import digitise_scan_root
 from flows.settings import context_for, resolve_settings
 from flows.tasks import process_record_task
@@ -76,7 +76,7 @@ def lenient_config(tmp_path: Path) -> str:
 @pytest.fixture
 def fast_retries(monkeypatch: pytest.MonkeyPatch) -> None:
     """The production task and retry condition, without the 5 s / 30 s waits."""
-    monkeypatch.setattr(flows.batch, "process_record_task", process_record_task.with_options(retry_delay_seconds=0))
+    monkeypatch.setattr(flows.tasks, "process_record_task", process_record_task.with_options(retry_delay_seconds=0))
 
 
 def _tesseract_that(behaviour: Callable[[str, int], None], monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
@@ -243,7 +243,7 @@ def test_transient_tesseract_crash_is_retried_then_archived(
 def test_large_batch_in_chunks_retries_a_transient_failure_alone_and_counts_exactly(
     tmp_path: Path, lenient_config: str, fast_retries: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Nine inputs on one worker go as tasks of two records; a crash of one record's Tesseract
+    """Nine inputs on one worker go as tasks of 4, 2, 1, 1 and 1 records; a crash of one record's Tesseract
     sends that record alone to the retrying task, the bad file is quarantined in its chunk,
     and the chunk's other records are not run again."""
     scans = tmp_path / "scans"
@@ -261,10 +261,32 @@ def test_large_batch_in_chunks_retries_a_transient_failure_alone_and_counts_exac
     assert (summary["archived"], summary["quarantined"], summary["reasons"]) == (8, 1, {"input_unreadable": 1})
     _flows, tasks = _runs_since(started)
     names = sorted(t.name.rsplit("-", 1)[0] for t in tasks if t.name.startswith("process-record"))
-    assert names.count("process-records") == 5 and names.count("process-record") == 1, names  # 9 // 4 = 2 a task
+    assert names.count("process-records") == 5 and names.count("process-record") == 1, names
     assert calls["page-3.png"] == 2 and all(n == 1 for name, n in calls.items() if name != "page-3.png")
     counters = context_for(lenient_config, str(tmp_path / "data")).ledger.counters()
     assert sum(c.records for c in counters) == 8
+
+
+def test_ocr_tasks_hold_a_tesseract_slot_only_while_its_limit_exists(tmp_path: Path, lenient_config: str) -> None:
+    """Without the ops stack's tag limit the OCR tasks are untagged (no slot to ask the
+    server for); with it they carry the tag, take a slot and give it back."""
+    scans = tmp_path / "scans"
+    _page(scans / "ashbourne" / "b1" / "tax.png", TAX)
+    started = datetime.now(timezone.utc)
+    _digitise(str(scans), config_dir=lenient_config, data_dir=str(tmp_path / "untagged"))
+    with get_client(sync_client=True) as client:
+        client.create_concurrency_limit(tag="tesseract", concurrency_limit=1)
+        try:
+            tagged_from = datetime.now(timezone.utc)
+            _digitise(str(scans), config_dir=lenient_config, data_dir=str(tmp_path / "tagged"))
+            limit = client.read_global_concurrency_limit_by_name("tag:tesseract")
+        finally:
+            client.delete_concurrency_limit_by_tag("tesseract")
+    _flows, tasks = _runs_since(started)
+    tags = {t.start_time is not None and t.start_time >= tagged_from: t.tags for t in tasks
+            if t.name.startswith("process-record")}
+    assert tags == {False: [], True: ["tesseract"]}
+    assert limit.active_slots == 0
 
 
 def test_permanent_tesseract_error_is_not_retried_and_quarantined(
