@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -21,6 +22,9 @@ PAGE_SEPARATOR = "\f"
 #: qpdf's time limit: a base plus a little per page (it copies, it does not render).
 JOIN_TIMEOUT = 60.0
 JOIN_SECONDS_PER_PAGE = 0.5
+#: Tesseract's stamp in a PDF's Info dictionary, and the fixed one of the same length put in its place.
+_CREATION_DATE = re.compile(rb"/CreationDate \((D:\d{14}[^)]*)\)")
+_FIXED_DATE = b"D:19700101000000Z00'00'"
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,8 +117,8 @@ def ocr_document(
         _remove_scratch(work_dir, page.number, keep=reading.ocr.pdf_path)
         log.debug("page %d: %d words", page.number, pages[-1].word_count)
     out = work_dir / "document.pdf"
-    if len(parts) == 1:  # one page: pypdf is quicker than starting qpdf, and as deterministic
-        _copy_pdf_page(parts[0], 0, out)
+    if len(parts) == 1:  # one page: quicker than starting qpdf, and as deterministic
+        _undated_copy(parts[0], out)
     else:
         join_pdfs(parts, out=out, timeout=JOIN_TIMEOUT + JOIN_SECONDS_PER_PAGE * len(parts))
     for part in parts:
@@ -128,6 +132,19 @@ def _copy_pdf_page(pdf: Path, index: int, out: Path) -> Path:
     writer.add_page(PdfReader(pdf).pages[index])
     with out.open("wb") as fh:
         writer.write(fh)
+    return out
+
+
+def _undated_copy(pdf: Path, out: Path) -> Path:
+    """A one-page PDF without the date Tesseract stamps on it, so that a rerun writes the
+    same bytes. The date is overwritten in place with one of the same length (the
+    cross-reference table counts bytes): a tenth of the time of rewriting the PDF. Any
+    other PDF (a text-layer page, a stamp of another length) is rewritten by pypdf."""
+    data = pdf.read_bytes()
+    stamp = _CREATION_DATE.search(data)
+    if stamp is None or len(stamp.group(1)) != len(_FIXED_DATE) or _CREATION_DATE.search(data, stamp.end()):
+        return _copy_pdf_page(pdf, 0, out)
+    out.write_bytes(data[: stamp.start(1)] + _FIXED_DATE + data[stamp.end(1) :])
     return out
 
 

@@ -47,6 +47,17 @@ def test_ocr_document_searchable_pdf_keeps_image_and_text_layer(make_page: PageM
     assert len(images.stdout.strip().splitlines()) == 3  # two header lines + the page image
 
 
+def test_ocr_document_rerun_writes_the_same_pdf_bytes(make_page: PageMaker, tmp_path: Path) -> None:
+    """Tesseract stamps the time into its PDF; the archived PDF must not change on a rerun."""
+    page = make_page(LINES)
+    first = ocr_document(page, work_dir=tmp_path / "first").pdf_path.read_bytes()
+    again = ocr_document(page, work_dir=tmp_path / "again").pdf_path
+    assert again.read_bytes() == first
+    assert b"/CreationDate (D:19700101000000" in first
+    assert subprocess.run(["qpdf", "--check", str(again)], capture_output=True, text=True).returncode == 0
+    assert word_recall(TRUTH, pdftotext(again)) >= 0.95
+
+
 def test_ocr_document_honours_exif_orientation(tmp_path: Path) -> None:
     upright = render_lines(LINES)
     stored = upright.rotate(90, expand=True)  # as a camera would store a sideways shot
