@@ -16,8 +16,8 @@ if TYPE_CHECKING:
     from prefect.states import State
 
 
-def _vm_hwm_kib() -> int:
-    with open("/proc/self/status", encoding="ascii") as fh:
+def _vm_hwm_kib(pid: int | str = "self") -> int:
+    with open(f"/proc/{pid}/status", encoding="ascii") as fh:
         for line in fh:
             if line.startswith("VmHWM:"):
                 return int(line.split()[1])
@@ -46,6 +46,10 @@ def main() -> None:
         scan_root, data_dir=data_dir, workers=workers, task_runner=task_runner, return_state=True
     )
     wall = time.perf_counter() - started
+    from ocr import engine_pids, stop_engines
+
+    engines_kib = [_vm_hwm_kib(pid) for pid in engine_pids()]
+    stop_engines()  # so that their CPU time is counted with the finished children's
     summary = state.result()
     own = resource.getrusage(resource.RUSAGE_SELF)
     children = resource.getrusage(resource.RUSAGE_CHILDREN)  # finished tools: tesseract, pdftoppm
@@ -55,6 +59,7 @@ def main() -> None:
         "summary": summary,
         "peak_rss_mib": _vm_hwm_kib() / 1024,
         "largest_child_rss_mib": children.ru_maxrss / 1024,
+        "engine_rss_mib": [kib / 1024 for kib in engines_kib],
         "own_cpu": own.ru_utime + own.ru_stime,
         "tools_cpu": children.ru_utime + children.ru_stime,
     }))

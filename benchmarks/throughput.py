@@ -205,7 +205,13 @@ def report(results: list[Measured], run: dict, args: argparse.Namespace) -> None
     if "(b)" in by:
         print(f"c/b by CPU per page              {by['(b)'].cpu / c.cpu:.3f}")
     print(f"pipeline peak RSS                {run['peak_rss_mib']:.0f} MiB   target < 500 MiB, flat with pages")
-    print(f"largest child process RSS        {run['largest_child_rss_mib']:.0f} MiB (one tesseract, or the embedded Prefect server)")
+    engines = run.get("engine_rss_mib") or []
+    if engines:
+        total = run["peak_rss_mib"] + sum(engines)
+        print(f"Tesseract engine processes       {len(engines)} x {max(engines):.0f} MiB peak; with the pipeline "
+              f"process at most {total:.0f} MiB together")
+    print(f"largest child process RSS        {run['largest_child_rss_mib']:.0f} MiB "
+          "(a Tesseract engine or CLI run, or the embedded Prefect server)")
     if a:
         outside = max(0.0, c.wall - a.wall) / c.wall
         print(f"time outside Tesseract           {100 * outside:.1f}% of pipeline wall time   target < 5%")

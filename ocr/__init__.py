@@ -3,6 +3,8 @@
 No Prefect, no database, no configuration objects: callers pass plain values.
 """
 
+from ocr._exec.engine import engine_pids, stop_engines
+from ocr._exec.tesseract import Engine
 from ocr.document import PAGE_SEPARATOR, OcrResult, PageResult, engine_version, ocr_document
 from ocr.errors import (
     EmptyDocumentError,
@@ -22,6 +24,7 @@ from ocr.quality import ReviewReason
 __all__ = [
     "EmptyDocumentError",
     "EncryptedPdfError",
+    "Engine",
     "ImageTooLargeError",
     "InputUnreadableError",
     "OcrError",
@@ -35,7 +38,9 @@ __all__ = [
     "ToolMissingError",
     "UnsupportedFormatError",
     "check_tools",
+    "engine_pids",
     "engine_version",
     "ocr_document",
     "set_pixel_limit",
+    "stop_engines",
 ]

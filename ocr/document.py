@@ -12,7 +12,9 @@ from typing import Literal
 from pypdf import PdfReader, PdfWriter
 
 from ocr._exec.qpdf import join_pdfs
-from ocr._exec.tesseract import tesseract_version
+from ocr._exec.engine import engine_available
+from ocr._exec.engine import engine_version as api_engine_version
+from ocr._exec.tesseract import Engine, tesseract_version
 from ocr.pages import ImagePage, TextLayerPage, iter_pages
 from ocr.reading import PageReading, read_page
 
@@ -85,7 +87,10 @@ class OcrResult:
 
 
 @cache
-def engine_version() -> str:
+def engine_version(engine: Engine = "cli") -> str:
+    """What read the pages, for the record: the CLI's Tesseract, or the engine's (its own build)."""
+    if engine == "api" and engine_available():
+        return f"tesseract {api_engine_version()} (api)"
     return f"tesseract {tesseract_version()}"
 
 
@@ -97,6 +102,7 @@ def ocr_document(
     dpi: int = 300,
     page_timeout: float = 180.0,
     psm: int | None = None,
+    engine: Engine = "cli",
 ) -> OcrResult:
     """OCR `source` page by page into `work_dir/document.pdf` (searchable: image + invisible text).
 
@@ -111,7 +117,8 @@ def ocr_document(
             parts.append(_copy_pdf_page(page.pdf, page.index, work_dir / f"{page.number:05d}.text-layer.pdf"))
             pages.append(_text_layer_result(page))
             continue
-        reading = _ocr_image_page(page, work_dir=work_dir, languages=languages, timeout=page_timeout, psm=psm)
+        reading = _ocr_image_page(page, work_dir=work_dir, languages=languages, timeout=page_timeout, psm=psm,
+                                  engine=engine)
         parts.append(reading.ocr.pdf_path)
         pages.append(_ocr_result(page, reading))
         _remove_scratch(work_dir, page.number, keep=reading.ocr.pdf_path)
@@ -123,7 +130,7 @@ def ocr_document(
         join_pdfs(parts, out=out, timeout=JOIN_TIMEOUT + JOIN_SECONDS_PER_PAGE * len(parts))
     for part in parts:
         part.unlink()
-    return OcrResult(tuple(pages), out, engine_version(), languages)
+    return OcrResult(tuple(pages), out, engine_version(engine), languages)
 
 
 def _copy_pdf_page(pdf: Path, index: int, out: Path) -> Path:
@@ -157,11 +164,11 @@ def _remove_scratch(work_dir: Path, number: int, *, keep: Path) -> None:
 
 
 def _ocr_image_page(
-    page: ImagePage, *, work_dir: Path, languages: str, timeout: float, psm: int | None
+    page: ImagePage, *, work_dir: Path, languages: str, timeout: float, psm: int | None, engine: Engine
 ) -> PageReading:
     return read_page(
         page.image, number=page.number, dpi=page.dpi, work_dir=work_dir,
-        languages=languages, psm=psm, timeout=timeout, pixels=page.pixels,
+        languages=languages, psm=psm, timeout=timeout, pixels=page.pixels, engine=engine,
     )
 
 

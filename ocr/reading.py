@@ -28,7 +28,7 @@ from typing import Any
 
 from PIL import Image
 
-from ocr._exec.tesseract import TesseractPage, detect_orientation, ocr_page_image
+from ocr._exec.tesseract import Engine, TesseractPage, detect_orientation, ocr_page_image
 from ocr.cleaning import clean_page, darken_faint_ink, measure_noise, should_clean
 from ocr.deskew import measure_skew, should_deskew, straighten
 from ocr.errors import InputUnreadableError
@@ -83,7 +83,7 @@ class _Pass:
 
 def read_page(
     image: Path, *, number: int, dpi: int | None, work_dir: Path, languages: str, psm: int | None, timeout: float,
-    pixels: Image.Image | None = None,
+    pixels: Image.Image | None = None, engine: Engine = "cli",
 ) -> PageReading:
     """OCR page `number` (the file `image`, already decoded as `pixels` if given) with
     orientation, skew, cleaning and completeness handled. `psm` None: chosen by the page's columns."""
@@ -101,7 +101,7 @@ def read_page(
         return _ocr_pass(
             source, image, number=number, dpi=dpi, work_dir=work_dir, languages=languages, psm=psm_,
             timeout=timeout, rotation=rotation, skew=skew, clean=noisy, faint=faint, tag=tag,
-            source_ink=faint_ink,
+            source_ink=faint_ink, engine=engine,
         )
 
     best = run(plan.rotation, plan.skew, "ocr")
@@ -198,6 +198,7 @@ def _ocr_pass(
     faint: bool,
     tag: str,
     source_ink: InkMap,
+    engine: Engine,
 ) -> _Pass:
     prepared = prepare_page(source, rotation=rotation, skew=skew, clean=clean, faint=faint, ink=source_ink)
     target = image
@@ -206,7 +207,7 @@ def _ocr_pass(
     # Always told, as PBM files cannot record it: the page's own resolution, else 300 dpi.
     result = ocr_page_image(
         target, out_base=work_dir / f"{number:05d}.{tag}", languages=languages,
-        dpi=dpi or 300, psm=psm, timeout=timeout,
+        dpi=dpi or 300, psm=psm, timeout=timeout, engine=engine,
     )
     if prepared is source:
         ink = source_ink

@@ -232,6 +232,10 @@ class OcrOptions(_Frozen):
                     "automatic layout (3) for pages with columns; a number forces that mode"
     )] = "auto"
     max_image_pixels: Annotated[int, Field(ge=1_000_000)] = 300_000_000
+    engine: Annotated[Literal["api", "cli"], Field(
+        description="api: Tesseract kept loaded in one engine process per worker (tesserocr); "
+                    "cli: the tesseract command, one process per page"
+    )] = "api"
 
     @property
     def fixed_psm(self) -> int | None:

@@ -32,7 +32,8 @@ def build_context(settings: Settings) -> PipelineContext:
         work_root=pipeline.work_dir,
         languages={slug: c.languages for slug, c in settings.councils.items()},
         ocr=OcrSettings(
-            dpi=pipeline.ocr.dpi, page_timeout=pipeline.ocr.page_timeout_seconds, psm=pipeline.ocr.fixed_psm
+            dpi=pipeline.ocr.dpi, page_timeout=pipeline.ocr.page_timeout_seconds, psm=pipeline.ocr.fixed_psm,
+            engine=pipeline.ocr.engine,
         ),
         storage_options=pipeline.storage_options,
     )

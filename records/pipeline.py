@@ -25,7 +25,7 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any, Literal
 
-from ocr import OcrError, OcrResult, ocr_document
+from ocr import Engine, OcrError, OcrResult, ocr_document
 from records.archive import (
     ArchivePaths,
     is_regular_file,
@@ -62,6 +62,7 @@ class OcrSettings:
     dpi: int = 300
     page_timeout: float = 180.0
     psm: int | None = None  # None: by each page's columns (ocr.layout)
+    engine: Engine = "api"
 
     @property
     def options(self) -> dict[str, Any]:
@@ -215,6 +216,7 @@ def ocr_item(item: ScanItem, ctx: PipelineContext, work: Path) -> OcrResult:
         dpi=ctx.ocr.dpi,
         page_timeout=ctx.ocr.page_timeout,
         psm=ctx.ocr.psm,
+        engine=ctx.ocr.engine,
     )
 
 

@@ -6,11 +6,16 @@ import logging
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 import pytesseract
 from pytesseract import pytesseract as _pt
 
+from ocr._exec.engine import engine_available, read_with_engine
 from ocr.errors import OcrFailedError, OcrTimeoutError, ToolMissingError
+
+#: How Tesseract is run: a CLI process per page, or a long-lived engine per worker (engine.py).
+Engine = Literal["cli", "api"]
 
 # pytesseract logs its whole command line, input path included, at DEBUG: file names can
 # name citizens, so its logger never passes DEBUG records on.
@@ -50,9 +55,30 @@ class Osd:
 
 
 def ocr_page_image(
-    image: Path, *, out_base: Path, languages: str, dpi: int | None, psm: int, timeout: float
+    image: Path, *, out_base: Path, languages: str, dpi: int | None, psm: int, timeout: float,
+    engine: Engine = "cli",
 ) -> TesseractPage:
-    """OCR one page image into `<out_base>.pdf|.txt|.tsv` with a single Tesseract process."""
+    """OCR one page image into `<out_base>.pdf|.txt` with a single Tesseract run: the `cli`
+    (a process per page) or the `api` engine (a process per worker, model kept loaded)."""
+    if engine == "api" and engine_available():
+        tsv = read_with_engine(image, out_base=out_base, languages=languages, dpi=dpi or 300, psm=psm,
+                               timeout=timeout)
+    else:
+        tsv = _run_cli(image, out_base=out_base, languages=languages, dpi=dpi, psm=psm, timeout=timeout)
+    pdf, txt = Path(f"{out_base}.pdf"), Path(f"{out_base}.txt")
+    if not (pdf.is_file() and txt.is_file()):
+        raise OcrFailedError("tesseract exited 0 but wrote no output")
+    words = parse_words(tsv)
+    return TesseractPage(
+        text=txt.read_text(encoding="utf-8", errors="replace"),
+        word_confidences=tuple(w.confidence for w in words),
+        pdf_path=pdf,
+        words=words,
+    )
+
+
+def _run_cli(image: Path, *, out_base: Path, languages: str, dpi: int | None, psm: int, timeout: float) -> str:
+    """The `tesseract` CLI on one page: writes the PDF and text, returns the TSV."""
     config = f"--psm {psm} -c tessedit_create_tsv=1"
     if dpi:
         config += f" --dpi {dpi}"
@@ -71,16 +97,10 @@ def ocr_page_image(
         if "timeout" in str(e).lower():
             raise OcrTimeoutError(f"tesseract took longer than {timeout:g}s on one page") from e
         raise OcrFailedError("tesseract failed") from e
-    pdf, txt, tsv = (Path(f"{out_base}.{ext}") for ext in ("pdf", "txt", "tsv"))
-    if not (pdf.is_file() and txt.is_file() and tsv.is_file()):
+    tsv = Path(f"{out_base}.tsv")
+    if not tsv.is_file():
         raise OcrFailedError("tesseract exited 0 but wrote no output")
-    words = parse_words(tsv.read_text(encoding="utf-8", errors="replace"))
-    return TesseractPage(
-        text=txt.read_text(encoding="utf-8", errors="replace"),
-        word_confidences=tuple(w.confidence for w in words),
-        pdf_path=pdf,
-        words=words,
-    )
+    return tsv.read_text(encoding="utf-8", errors="replace")
 
 
 def detect_orientation(image: Path, *, dpi: int | None, timeout: float) -> Osd | None:

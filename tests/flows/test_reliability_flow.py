@@ -69,8 +69,9 @@ def _page(path: Path, lines: list[str]) -> Path:
 
 @pytest.fixture
 def lenient_config(tmp_path: Path) -> str:
-    """The real config, except a batch run never fails for its share of quarantined inputs."""
-    return str(write_config(tmp_path / "config", max_quarantined_share=1.0))
+    """The real config, except a batch run never fails for its share of quarantined inputs, and
+    Tesseract runs as the CLI: the faults below are injected into pytesseract's run function."""
+    return str(write_config(tmp_path / "config", ocr={"engine": "cli"}, max_quarantined_share=1.0))
 
 
 @pytest.fixture
@@ -306,7 +307,7 @@ def test_permanent_tesseract_error_is_not_retried_and_quarantined(
 
 
 def test_stuck_page_is_quarantined_as_timeout_and_batch_goes_on(tmp_path: Path) -> None:
-    config = str(write_config(tmp_path / "config", ocr={"page_timeout_seconds": 0.05}, max_quarantined_share=1.0))
+    config = str(write_config(tmp_path / "config", ocr={"page_timeout_seconds": 0.001}, max_quarantined_share=1.0))
     scans = tmp_path / "scans"
     _page(scans / "ashbourne" / "b1" / "slow.png", TAX)
     _page(scans / "ashbourne" / "b1" / "other.png", PLANNING)
@@ -314,7 +315,7 @@ def test_stuck_page_is_quarantined_as_timeout_and_batch_goes_on(tmp_path: Path) 
     assert summary["reasons"] == {"ocr_timeout": 2}
     entries = context_for(config, str(tmp_path / "data")).ledger.quarantine_entries()
     assert {e["stage"] for e in entries} == {"ocr"}
-    assert all("longer than 0.05s" in e["message"] for e in entries)
+    assert all("longer than 0.001s" in e["message"] for e in entries)
 
 
 # --- 3, 4: crashes and concurrent runs, in real child processes ----------------------------------

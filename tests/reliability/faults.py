@@ -19,7 +19,7 @@ import signal
 from collections.abc import Callable
 from typing import IO, Any
 
-import pytesseract.pytesseract as _pt
+import ocr.reading
 from sqlalchemy import Engine, event
 
 from records.ledger import Ledger
@@ -33,14 +33,14 @@ def die() -> None:
 
 
 def _after_first_ocr() -> None:
-    real = _pt.run_tesseract
+    real = ocr.reading.ocr_page_image  # whichever engine runs Tesseract
 
     def run_then_die(*args: Any, **kwargs: Any) -> Any:
         result = real(*args, **kwargs)
         die()
         return result
 
-    _pt.run_tesseract = run_then_die
+    ocr.reading.ocr_page_image = run_then_die
 
 
 def _halfway_through_archive_copy() -> None:

@@ -7,6 +7,7 @@ import sqlite3
 import stat
 import traceback
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -43,7 +44,7 @@ def test_transient_error_reaches_the_orchestrator_without_its_library_cause(
     monkeypatch.setattr(pytesseract.pytesseract, "run_tesseract", crash)
     item = ScanItem("ashbourne", "b1", page, f"ashbourne/b1/{page.name}")
     with pytest.raises(Exception) as raised:
-        process_item(item, context)
+        process_item(item, replace(context, ocr=replace(context.ocr, engine="cli")))
     assert raised.value.__cause__ is None and raised.value.__suppress_context__
     assert getattr(raised.value, "transient", False), "still marked for a retry"
     assert CANARY not in _formatted(raised.value)
