@@ -9,6 +9,7 @@ import json
 import os
 import resource
 import sys
+import threading
 import time
 from typing import TYPE_CHECKING
 
@@ -22,6 +23,19 @@ def _vm_hwm_kib(pid: int | str = "self") -> int:
             if line.startswith("VmHWM:"):
                 return int(line.split()[1])
     return 0
+
+
+def _watch_engines(peaks: dict[int, int], done: threading.Event) -> None:
+    """Peak memory of each Tesseract engine process, sampled while it runs: engines stop when
+    the flow run's threads end, before the run returns."""
+    from ocr import engine_pids
+
+    while not done.wait(0.5):
+        for pid in engine_pids():
+            try:
+                peaks[pid] = max(peaks.get(pid, 0), _vm_hwm_kib(pid))
+            except OSError:  # ended between listing and reading
+                continue
 
 
 def _flow_run_seconds(state: State) -> float:
@@ -42,14 +56,18 @@ def main() -> None:
     started = time.perf_counter()
     from flows import digitise_scan_root
 
+    engines_kib: dict[int, int] = {}
+    watching = threading.Event()
+    threading.Thread(target=_watch_engines, args=(engines_kib, watching), daemon=True).start()
+
     state = digitise_scan_root(
         scan_root, data_dir=data_dir, workers=workers, task_runner=task_runner, return_state=True
     )
     wall = time.perf_counter() - started
-    from ocr import engine_pids, stop_engines
+    from ocr import stop_engines
 
-    engines_kib = [_vm_hwm_kib(pid) for pid in engine_pids()]
-    stop_engines()  # so that their CPU time is counted with the finished children's
+    stop_engines()  # any still running: their CPU time is then counted with the finished children's
+    watching.set()
     summary = state.result()
     own = resource.getrusage(resource.RUSAGE_SELF)
     children = resource.getrusage(resource.RUSAGE_CHILDREN)  # finished tools: tesseract, pdftoppm
@@ -59,7 +77,7 @@ def main() -> None:
         "summary": summary,
         "peak_rss_mib": _vm_hwm_kib() / 1024,
         "largest_child_rss_mib": children.ru_maxrss / 1024,
-        "engine_rss_mib": [kib / 1024 for kib in engines_kib],
+        "engine_rss_mib": [kib / 1024 for kib in engines_kib.values()],
         "own_cpu": own.ru_utime + own.ru_stime,
         "tools_cpu": children.ru_utime + children.ru_stime,
     }))

@@ -87,7 +87,7 @@ class OcrResult:
 
 
 @cache
-def engine_version(engine: Engine = "cli") -> str:
+def engine_version(engine: Engine = "api") -> str:
     """What read the pages, for the record: the CLI's Tesseract, or the engine's (its own build)."""
     if engine == "api" and engine_available():
         return f"tesseract {api_engine_version()} (api)"
@@ -102,7 +102,7 @@ def ocr_document(
     dpi: int = 300,
     page_timeout: float = 180.0,
     psm: int | None = None,
-    engine: Engine = "cli",
+    engine: Engine = "api",
 ) -> OcrResult:
     """OCR `source` page by page into `work_dir/document.pdf` (searchable: image + invisible text).
 

@@ -83,7 +83,7 @@ class _Pass:
 
 def read_page(
     image: Path, *, number: int, dpi: int | None, work_dir: Path, languages: str, psm: int | None, timeout: float,
-    pixels: Image.Image | None = None, engine: Engine = "cli",
+    pixels: Image.Image | None = None, engine: Engine = "api",
 ) -> PageReading:
     """OCR page `number` (the file `image`, already decoded as `pixels` if given) with
     orientation, skew, cleaning and completeness handled. `psm` None: chosen by the page's columns."""

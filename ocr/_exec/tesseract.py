@@ -56,7 +56,7 @@ class Osd:
 
 def ocr_page_image(
     image: Path, *, out_base: Path, languages: str, dpi: int | None, psm: int, timeout: float,
-    engine: Engine = "cli",
+    engine: Engine = "api",
 ) -> TesseractPage:
     """OCR one page image into `<out_base>.pdf|.txt` with a single Tesseract run: the `cli`
     (a process per page) or the `api` engine (a process per worker, model kept loaded)."""

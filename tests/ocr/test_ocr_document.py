@@ -107,7 +107,7 @@ def test_ocr_document_blank_page_is_empty_not_an_error(tmp_path: Path) -> None:
 
 def test_ocr_document_page_timeout_raises_typed_error(make_page: PageMaker, tmp_path: Path) -> None:
     with pytest.raises(OcrTimeoutError):
-        ocr_document(make_page(LINES), work_dir=tmp_path / "w", page_timeout=0.05)
+        ocr_document(make_page(LINES), work_dir=tmp_path / "w", page_timeout=0.001)
 
 
 @pytest.mark.parametrize(
