@@ -45,7 +45,7 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFilter, ImageFont, ImageSequence
 
 import ocr.reading
-from ocr import ocr_document
+from ocr import ocr_document, stop_engines
 from ocr._exec.tesseract import parse_words
 from ocr.cleaning import measure_noise
 from ocr.ink import ink_maps
@@ -383,6 +383,7 @@ def run_engine(name: str, docs: Sequence[Doc], work: Path, workers: int) -> Engi
 
     with ThreadPoolExecutor(max_workers=workers) as pool:
         results = list(pool.map(timed, docs))
+    stop_engines()  # the pipeline's Tesseract engines: reaped, so their CPU time counts
     seconds = time.perf_counter() - start
     cpu = _cpu_seconds() - cpu_start
     scores = []
