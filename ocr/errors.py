@@ -49,6 +49,11 @@ class EmptyDocumentError(OcrError):
 class OcrTimeoutError(OcrError):
     code = "ocr_timeout"
 
+    @classmethod
+    def for_page(cls, timeout: float) -> OcrTimeoutError:
+        """The one message for a page over its time limit, whichever way Tesseract ran."""
+        return cls(f"tesseract took longer than {timeout:g}s on one page")
+
 
 class OcrFailedError(OcrError):
     code = "ocr_failed"

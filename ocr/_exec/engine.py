@@ -96,7 +96,7 @@ class _Engine:
         ready, _, _ = select.select([receive], [], [], deadline)
         if not ready:
             self.stop(kill=True)
-            raise OcrTimeoutError(f"tesseract took longer than {timeout:g}s on one page")
+            raise OcrTimeoutError.for_page(timeout)
         line = receive.readline()
         if not line:
             code = self.process.wait()
@@ -142,19 +142,19 @@ def read_with_engine(
     """OCR one page image into `<out_base>.pdf|.txt`; the page's TSV. Typed errors as the CLI's."""
     engine = _thread_engine()
     request: dict[str, Any] = {"image": str(image), "out_base": str(out_base), "languages": languages,
-               "dpi": dpi, "psm": psm, "timeout": timeout}
+                               "dpi": dpi, "psm": psm, "timeout": timeout}
     try:
         answer = engine.ask(request, timeout)
     except (OcrTimeoutError, OcrFailedError, OSError) as error:
         _forget(engine)
-        engine.stop(kill=True)
+        engine.stop(kill=True)  # a no-op if ask() already killed it
         if isinstance(error, OSError):
             raise OcrFailedError(f"tesseract engine pipe failed ({type(error).__name__})") from error
         raise
     if answer.get("ok"):
         return str(answer["tsv"])
     if answer.get("error") == "timeout":
-        raise OcrTimeoutError(f"tesseract took longer than {timeout:g}s on one page")
+        raise OcrTimeoutError.for_page(timeout)
     raise OcrFailedError(f"tesseract failed ({answer.get('message', 'unknown')})")
 
 

@@ -56,7 +56,7 @@ def _read(engines: dict[str, Any], tesserocr: Any, tessdata: str, request: dict[
     done = api.ProcessPages(request["out_base"], request["image"], timeout=timeout_ms)
     if not done:
         late = time.monotonic() - started >= request["timeout"]
-        return {"ok": False, "error": "timeout" if late else "failed", "message": "ProcessPage"}
+        return {"ok": False, "error": "timeout" if late else "failed", "message": "ProcessPages"}
     return {"ok": True, "tsv": TSV_HEADER + "\n" + api.GetTSVText(0)}
 
 

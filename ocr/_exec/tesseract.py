@@ -95,7 +95,7 @@ def _run_cli(image: Path, *, out_base: Path, languages: str, dpi: int | None, ps
         raise OcrFailedError(f"tesseract failed (exit {e.status})") from e
     except RuntimeError as e:  # pytesseract's bare "Tesseract process timeout"
         if "timeout" in str(e).lower():
-            raise OcrTimeoutError(f"tesseract took longer than {timeout:g}s on one page") from e
+            raise OcrTimeoutError.for_page(timeout) from e
         raise OcrFailedError("tesseract failed") from e
     tsv = Path(f"{out_base}.tsv")
     if not tsv.is_file():
@@ -119,7 +119,7 @@ def detect_orientation(image: Path, *, dpi: int | None, timeout: float) -> Osd |
         raise OcrFailedError(f"tesseract orientation detection failed (exit {e.status})") from e
     except RuntimeError as e:  # pytesseract's bare "Tesseract process timeout"
         if "timeout" in str(e).lower():
-            raise OcrTimeoutError(f"tesseract took longer than {timeout:g}s on one page") from e
+            raise OcrTimeoutError.for_page(timeout) from e
         raise OcrFailedError("tesseract orientation detection failed") from e
     return parse_osd(str(report))
 
