@@ -28,6 +28,7 @@ from rich.table import Table
 # The embedded Prefect server needs no telemetry; its heartbeat only adds noise to a CLI run.
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 
+from flows import early_server  # noqa: E402
 from flows.settings import context_for, resolve_settings  # noqa: E402
 from ocr import ToolMissingError  # noqa: E402
 from records import ALL_TYPES, ExitCode, FixityReport, Ledger, PipelineContext, ProgressRow, RecordError, Settings, ledger_for, verify_archive  # noqa: E402
@@ -209,7 +210,8 @@ def _run_flow(scan_root: Path | str, council: str | None, workers: int | None,
             progress_listeners.append(lambda done, total: bar.update(task_id, completed=done, total=total))
             try:
                 location = scan_root if isinstance(scan_root, str) else str(scan_root.resolve())
-                return digitise_scan_root(location, council, config_dir, data_dir, workers, task_runner)
+                with early_server.serving():
+                    return digitise_scan_root(location, council, config_dir, data_dir, workers, task_runner)
             finally:
                 progress_listeners.clear()
     except QuarantineLimitExceeded as e:  # the run finished; its summary and exit code say the rest
