@@ -29,8 +29,12 @@ GUTTER_INCHES = 0.2
 #: ...and a gutter that holds at the same place down this much of the page makes columns.
 #: (A letter's address and date blocks sit side by side for less.)
 COLUMN_INCHES = 2.5
-#: Ink pixels a strip's column needs to count as inked: a speck of noise is not a column.
+#: Ink pixels a strip's column needs to count as inked...
 MIN_INK = 2
+#: ...and inked columns side by side, once gaps between letters are closed, a strip needs
+#: to count as text: a word is wider, a speck of dust is not.
+LETTER_GAP = round(0.03 * ANALYSIS_DPI)
+MIN_INK_WIDTH = round(0.1 * ANALYSIS_DPI)
 
 
 def segmentation_mode(ink: InkMap, configured: int | None) -> int:
@@ -54,7 +58,19 @@ def is_single_column(ink: InkMap) -> bool:
 
 
 def _gutter_columns(has_ink: np.ndarray, min_width: int) -> np.ndarray:
-    """Columns inside blank runs of at least `min_width`, between the strip's first and last ink."""
+    """Columns inside blank runs of at least `min_width`, between the strip's first and last ink.
+
+    Letters are first joined into words (gaps up to LETTER_GAP); ink still narrower than
+    MIN_INK_WIDTH across is no text but a speck of dust. The blank paper between specks
+    would otherwise pass for gutters, and a dusty letter for a page with columns.
+    """
+    has_ink = has_ink.copy()
+    for start, end in zip(*true_runs(~has_ink)):
+        if 0 < start and end < has_ink.size and end - start <= LETTER_GAP:
+            has_ink[start:end] = True
+    for start, end in zip(*true_runs(has_ink)):
+        if end - start < MIN_INK_WIDTH:
+            has_ink[start:end] = False
     out = np.zeros(has_ink.size, dtype=bool)
     for start, end in zip(*true_runs(~has_ink)):
         if start > 0 and end < has_ink.size and end - start >= min_width:  # ink on both sides

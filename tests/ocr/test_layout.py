@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
@@ -48,6 +49,20 @@ def test_letter_with_side_by_side_addresses_is_one_column() -> None:
 
 def test_two_columns_are_found() -> None:
     assert not is_single_column(ink_map(_two_columns(), dpi=300))
+
+
+def test_dust_on_a_letter_makes_no_columns() -> None:
+    """Specks scattered over the page, with blank paper between them, are not gutters."""
+    page = _page([(150, 300, BODY * 8)])
+    draw = ImageDraw.Draw(page)
+    rng = random.Random(7)
+    for _ in range(400):
+        x, y = rng.randrange(100, 2380), rng.randrange(100, 3400)
+        draw.ellipse((x, y, x + 6, y + 6), fill=0)
+    assert is_single_column(ink_map(page, dpi=300))
+    with_columns = _two_columns()
+    ImageDraw.Draw(with_columns).ellipse((2300, 2000, 2306, 2006), fill=0)
+    assert not is_single_column(ink_map(with_columns, dpi=300))
 
 
 def test_a_configured_mode_wins() -> None:
