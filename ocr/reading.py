@@ -165,7 +165,13 @@ def _load(image: Path, number: int) -> Image.Image:
 def _settle_orientation(
     image: Path, guess: Orientation, ink: InkMap, *, dpi: int | None, timeout: float
 ) -> _Plan:
-    """Ask OSD; agreement with the ink makes the guess certain, a confident other axis overrides it."""
+    """Ask OSD; agreement with the ink makes the guess certain, a confident other axis overrides it.
+
+    An override is taken as settled: OSD read the script itself, where the ink's line
+    direction can be fooled (the columns of a landscape spread look like lines). Should it
+    be upside down all the same, the first reading comes out garbled and is tried the
+    other way up.
+    """
     osd = detect_orientation(image, dpi=dpi or 300, timeout=timeout)
     if osd is None:
         return _Plan(guess.rotation, guess.skew, False)
@@ -174,7 +180,7 @@ def _settle_orientation(
     if (osd.rotate - guess.rotation) % 180 == 0:
         return _Plan(guess.rotation, guess.skew, False)  # same axis, other way up: OCR decides
     if osd.confidence >= OSD_OVERRIDE:
-        return _Plan(osd.rotate, measure_skew(ink.rotated(osd.rotate)).angle, False)
+        return _Plan(osd.rotate, measure_skew(ink.rotated(osd.rotate)).angle, True)
     return _Plan(guess.rotation, guess.skew, False)
 
 
