@@ -43,11 +43,16 @@ def test_only_commands_that_run_a_flow_start_a_server(monkeypatch) -> None:
     assert early_server._launched is None
 
 
-def test_a_configured_api_url_wins_and_the_early_server_stops(monkeypatch) -> None:
+def _launched(command: str, monkeypatch) -> early_server.EarlyServer:
     monkeypatch.delenv("PREFECT_API_URL", raising=False)
-    early_server.launch(["run"])
+    early_server.launch([command])
     server = early_server._launched
     assert server is not None
+    return server
+
+
+def test_a_configured_api_url_wins_and_the_early_server_stops(monkeypatch) -> None:
+    server = _launched("run", monkeypatch)
     configured = PREFECT_API_URL.value()  # the test session's server, as if from a profile
     assert configured
     with early_server.serving():
@@ -57,10 +62,7 @@ def test_a_configured_api_url_wins_and_the_early_server_stops(monkeypatch) -> No
 
 
 def test_the_early_server_is_used_when_prefect_has_none(monkeypatch) -> None:
-    monkeypatch.delenv("PREFECT_API_URL", raising=False)
-    early_server.launch(["demo"])
-    server = early_server._launched
-    assert server is not None
+    server = _launched("demo", monkeypatch)
     try:
         with temporary_settings(restore_defaults={PREFECT_API_URL}), early_server.serving():
             assert PREFECT_API_URL.value() == server.api_url
