@@ -52,7 +52,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from records.archive import FILE_MODE, make_private_dir
 from records.errors import LedgerError
-from records.ledger_migrations import upgrade_to_head
+from records.ledger_migrations import sqlite_pragmas, upgrade_to_head
 
 metadata = MetaData()
 
@@ -630,11 +630,7 @@ def _make_private_file(path: Path) -> None:
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
-    cursor = dbapi_conn.cursor()
-    cursor.execute("PRAGMA busy_timeout=60000")  # first, so switching to WAL waits for a busy peer
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.close()
+    sqlite_pragmas(dbapi_conn, busy_ms=60_000, synchronous="NORMAL")
 
 
 # --- Issue #6: key fields, page confidences, review labels, inventory estimates, search ---------

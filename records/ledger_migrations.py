@@ -22,6 +22,8 @@ tests/records/test_ledger_backends.py fails while the tables and the migrations 
 from __future__ import annotations
 
 import hashlib
+import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
@@ -130,16 +132,38 @@ def _sqlite_exclusive_engine(engine: Engine) -> Engine:
     @event.listens_for(exclusive, "connect")
     def _connect(dbapi_conn: Any, _record: Any) -> None:
         dbapi_conn.isolation_level = None
-        cursor = dbapi_conn.cursor()
-        cursor.execute(f"PRAGMA busy_timeout={_LOCK_WAIT_MS}")  # first: WAL may wait for a peer
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.close()
+        sqlite_pragmas(dbapi_conn, busy_ms=_LOCK_WAIT_MS)
 
     @event.listens_for(exclusive, "begin")
     def _begin(conn: Connection) -> None:
         conn.exec_driver_sql("BEGIN EXCLUSIVE")
 
     return exclusive
+
+
+def sqlite_pragmas(dbapi_conn: Any, *, busy_ms: int, synchronous: str | None = None) -> None:
+    """A new SQLite connection's settings: wait up to `busy_ms` for a busy peer, WAL journal.
+
+    Switching a new database to WAL needs it to itself, and SQLite answers "database is
+    locked" at once, without waiting, when a peer opening it at the same moment holds a
+    lock (its deadlock rule): so the switch is retried until the wait is up.
+    """
+    cursor = dbapi_conn.cursor()
+    try:
+        cursor.execute(f"PRAGMA busy_timeout={busy_ms}")
+        deadline = time.monotonic() + busy_ms / 1000
+        while True:
+            try:
+                cursor.execute("PRAGMA journal_mode=WAL")
+                break
+            except sqlite3.OperationalError as e:
+                if "locked" not in str(e) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
+        if synchronous:
+            cursor.execute(f"PRAGMA synchronous={synchronous}")
+    finally:
+        cursor.close()
 
 
 def run_migrations(context: EnvironmentContext | ModuleType, metadata: MetaData) -> None:
