@@ -4,7 +4,7 @@ With no PREFECT_API_URL, Prefect starts a temporary server when the first flow r
 imports its server module (about 1.8 s), then waits while a subprocess imports it again
 and comes up (about 5 s), and the run does nothing else meanwhile. `launch()`, called
 first thing by the command line, starts the same server (Prefect's own app, by the same
-uvicorn command and environment) on another core while this process imports the
+uvicorn command and environment as `prefect.server.api.server.SubprocessASGIServer`) on another core while this process imports the
 pipeline; `serving()` then points Prefect at it for the flow run. When Prefect is
 configured some other way (an API URL in a profile or prefect.toml, ephemeral mode off)
 or the server did not come up, the early server is stopped and Prefect does what it
