@@ -48,7 +48,7 @@ import ocr.reading
 from ocr import ocr_document, stop_engines
 from ocr._exec.tesseract import parse_words
 from ocr.cleaning import measure_noise
-from ocr.ink import ink_maps
+from ocr.ink import gray_pixels, ink_maps
 from ocr.quality import REVIEW_BELOW, check_reading
 from ocr.orientation import guess_orientation
 
@@ -409,7 +409,7 @@ def step_costs(docs: Sequence[Doc]) -> dict[str, float]:
     for doc in (d for d in docs if d.condition == "clean"):
         t0 = time.perf_counter()
         with Image.open(doc.path) as img:
-            gray = img.convert("L")
+            gray = gray_pixels(img)
         t1 = time.perf_counter()
         ink, faint = ink_maps(gray, dpi=doc.dpi)
         t2 = time.perf_counter()

@@ -9,17 +9,14 @@ MIN_CORRECTION are rotated back before OCR.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
-import cv2
 import numpy as np
 from PIL import Image
 
+from ocr.bitonal import BitonalPage
 from ocr.ink import InkMap, projection, sharpness
-
-# One thread: each worker's Tesseract already has a core to itself.
-cv2.setNumThreads(1)
+from ocr.rotate import rotate_about_centre
 
 #: Largest tilt searched for, degrees. Beyond this a page is treated as mis-rotated, not skewed.
 MAX_SKEW = 6.0
@@ -76,44 +73,32 @@ def straighten(image: Image.Image, *, rotation: int, skew: float, ink: InkMap | 
     canvas grows instead, so no text is cut off. `ink`, the unturned page's ink map if the
     caller has one, saves measuring the ink again for that check.
     """
+    if not should_deskew(skew):
+        return _turn(image, rotation)
+    if image.mode in ("1", "L"):
+        # A bitonal page goes through greyscale, bilinear, then is thresholded back at 128: it
+        # stays a G4 image in the PDF. Nearest neighbour on the bitonal page drops and doubles
+        # pixels inside letters: on five real bitonal scans every page lost words that this
+        # way reads (benchmarks/QUALITY.md).
+        gray = np.asarray(image if image.mode == "L" else image.convert("L"))
+        out = straighten_pixels(gray, rotation=rotation, skew=skew, ink=ink)
+        return BitonalPage.from_gray(out).to_image() if image.mode == "1" else Image.fromarray(out)
     turned = _turn(image, rotation)
+    expand = _would_clip(ink.rotated(rotation) if ink is not None else _coarse_ink(turned), skew)
+    work = turned if turned.mode == "RGB" else turned.convert("RGB" if turned.mode in ("RGBA", "CMYK") else "L")
+    # Bilinear: a third of bicubic's time on an A4 page, and the same words read.
+    return Image.fromarray(rotate_about_centre(np.asarray(work), -skew, expand=expand), work.mode)
+
+
+def straighten_pixels(gray: np.ndarray, *, rotation: int, skew: float, ink: InkMap | None = None) -> np.ndarray:
+    """`straighten` for a greyscale page the caller already holds as an array (a new array;
+    turned only, it may be a view of `gray`)."""
+    turned = np.rot90(gray, -(rotation // 90) % 4) if rotation % 360 else gray
     if not should_deskew(skew):
         return turned
-    expand = _would_clip(ink.rotated(rotation) if ink is not None else _coarse_ink(turned), skew)
-    if turned.mode == "1":
-        # Through greyscale, bilinear, then thresholded back at 128: it stays a G4 image in
-        # the PDF. Nearest neighbour on the bitonal page drops and doubles pixels inside
-        # letters: on five real bitonal scans every page lost words that this way reads
-        # (benchmarks/QUALITY.md).
-        grey = _rotate_bilinear(np.asarray(turned.convert("L")), -skew, expand=expand)
-        return Image.fromarray(grey).convert("1", dither=Image.Dither.NONE)
-    mode = turned.mode
-    work = turned if mode in ("L", "RGB") else turned.convert("RGB" if mode in ("RGBA", "CMYK") else "L")
-    # Bilinear: a third of bicubic's time on an A4 page, and the same words read.
-    return Image.fromarray(_rotate_bilinear(np.asarray(work), -skew, expand=expand), work.mode)
-
-
-def _rotate_bilinear(pixels: np.ndarray, angle: float, *, expand: bool) -> np.ndarray:
-    """Turn `pixels` anticlockwise by `angle` degrees about the centre as PIL's `rotate` does, white
-    filling the corners; with `expand` the canvas grows to hold the whole page.
-
-    OpenCV's warpAffine, not PIL's rotate: 17 against 90 ms on a 300-dpi page, the same
-    bilinear interpolation.
-    """
-    height, width = pixels.shape[:2]
-    # PIL turns about (width / 2, height / 2) with pixel centres at +0.5; OpenCV's are whole.
-    matrix = cv2.getRotationMatrix2D(((width - 1) / 2, (height - 1) / 2), angle, 1.0)
-    size = (width, height)
-    if expand:  # PIL's size: the turned corners, rounded outwards
-        edges = np.array([[0, width, width, 0], [0, 0, height, height], [1, 1, 1, 1]], dtype=np.float64)
-        edges[:2] -= 0.5  # the page's outer edges, in OpenCV's pixel coordinates
-        corners = matrix @ edges + 0.5
-        size = tuple(math.ceil(hi) - math.floor(lo) for lo, hi in zip(corners.min(axis=1), corners.max(axis=1)))
-        matrix[0, 2] += (size[0] - width) / 2
-        matrix[1, 2] += (size[1] - height) / 2
-    white = (255,) * (pixels.shape[2] if pixels.ndim == 3 else 1)
-    return cv2.warpAffine(pixels, matrix, size, flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT,
-                          borderValue=white)
+    turned = np.ascontiguousarray(turned)
+    expand = _would_clip(ink.rotated(rotation) if ink is not None else _coarse_ink(Image.fromarray(turned)), skew)
+    return rotate_about_centre(turned, -skew, expand=expand)
 
 
 def _turn(image: Image.Image, rotation: int) -> Image.Image:

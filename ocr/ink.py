@@ -12,8 +12,11 @@ import math
 from dataclasses import dataclass
 from functools import cached_property
 
+import cv2
 import numpy as np
 from PIL import Image
+
+from ocr.rotate import rotate_about_centre
 
 #: Analysis resolution. High enough to see ascenders and descenders of 9-pt text.
 ANALYSIS_DPI = 150
@@ -57,15 +60,15 @@ class InkMap:
     def tilted(self, skew: float, *, expand: bool) -> InkMap:
         """The same ink after undoing a tilt of `skew` degrees the way `deskew.straighten`
         does it to the page (same centre, same `expand`): a tenth of measuring it again."""
-        out = Image.fromarray(self.ink).rotate(-skew, resample=Image.Resampling.NEAREST, expand=expand, fillcolor=0)
-        return InkMap(np.asarray(out, dtype=bool), self.scale)
+        out = rotate_about_centre(self.ink.view(np.uint8), -skew, expand=expand, fill=0, nearest=True)
+        return InkMap(out.view(bool), self.scale)
 
 
 def analysis_scale(dpi: int | None) -> int:
     return max(1, round((dpi or 300) / ANALYSIS_DPI))
 
 
-def ink_map(image: Image.Image, *, dpi: int | None, faint: bool = False) -> InkMap:
+def ink_map(image: Image.Image | np.ndarray, *, dpi: int | None, faint: bool = False) -> InkMap:
     """Threshold a reduced greyscale copy of `image` into an ink map.
 
     By default the threshold is Otsu's (capped), which sees the page's main text. With
@@ -76,16 +79,32 @@ def ink_map(image: Image.Image, *, dpi: int | None, faint: bool = False) -> InkM
     return light if faint else text
 
 
-def ink_maps(image: Image.Image, *, dpi: int | None) -> tuple[InkMap, InkMap]:
-    """Both ink maps of `image` (main text, and faint ink too) from one reduction."""
+def gray_pixels(image: Image.Image) -> np.ndarray:
+    """The page as an array of grey levels (a copy: Pillow hands out no view of its pixels).
+
+    A bitonal page comes out of Pillow as bytes of 0 and 255 already, typed as booleans:
+    read as bytes, those are its grey levels, without a conversion in between.
+    """
+    if image.mode == "1":
+        return np.asarray(image).view(np.uint8)
+    return np.asarray(image if image.mode == "L" else image.convert("L"))
+
+
+def ink_maps(image: Image.Image | np.ndarray, *, dpi: int | None) -> tuple[InkMap, InkMap]:
+    """Both ink maps of `image` (a page, or its grey levels) from one reduction."""
     scale = analysis_scale(dpi)
-    gray = image if image.mode == "L" else image.convert("L")
-    small = gray.reduce(scale) if scale > 1 else gray
-    pixels = np.asarray(small, dtype=np.uint8)
-    hist = np.asarray(small.histogram(), dtype=np.int64)  # Pillow's: 8x faster than np.bincount
-    faint = pixels < faint_threshold(pixels, hist)
+    gray = image if isinstance(image, np.ndarray) else gray_pixels(image)
+    small = gray
+    height, width = gray.shape
+    if scale > 1 and height >= scale and width >= scale:
+        # Area averaging of whole scale x scale blocks (a partial block at an edge is left
+        # out): PIL's reduce(), four times faster on an array.
+        small = cv2.resize(gray[: height - height % scale, : width - width % scale],
+                           (width // scale, height // scale), interpolation=cv2.INTER_AREA)
+    hist = cv2.calcHist([small], [0], None, [256], [0, 256]).ravel().astype(np.int64)
+    faint = small < faint_threshold(small, hist)
     rules = _long_runs(faint, ANALYSIS_DPI, axis=1)
-    text = (pixels < otsu_threshold(pixels, hist)) & ~rules
+    text = (small < otsu_threshold(small, hist)) & ~rules
     return InkMap(text, scale), InkMap(faint & ~rules, scale)
 
 

@@ -26,13 +26,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from PIL import Image
 
+from ocr.bitonal import BitonalPage
 from ocr._exec.tesseract import Engine, TesseractPage, detect_orientation, ocr_page_image
 from ocr.cleaning import clean_page, darken_faint_ink, measure_noise, should_clean
-from ocr.deskew import measure_skew, should_deskew, straighten
+from ocr.deskew import measure_skew, should_deskew, straighten, straighten_pixels
 from ocr.errors import InputUnreadableError
-from ocr.ink import InkMap, ink_map, ink_maps
+from ocr.ink import InkMap, gray_pixels, ink_map, ink_maps
 from ocr.layout import segmentation_mode
 from ocr.orientation import Orientation, guess_orientation
 from ocr.quality import DOUBTFUL_WORD, Reading, ReviewReason, check_reading, review_reasons
@@ -88,7 +90,7 @@ def read_page(
     """OCR page `number` (the file `image`, already decoded as `pixels` if given) with
     orientation, skew, cleaning and completeness handled. `psm` None: chosen by the page's columns."""
     source = pixels if pixels is not None else _load(image, number)
-    gray = source if source.mode == "L" else source.convert("L")
+    gray = gray_pixels(source)
     ink, faint_ink = ink_maps(gray, dpi=dpi)
     guess = guess_orientation(ink)
     plan = _Plan(guess.rotation, guess.skew, guess.certain)
@@ -101,7 +103,7 @@ def read_page(
         return _ocr_pass(
             source, image, number=number, dpi=dpi, work_dir=work_dir, languages=languages, psm=psm_,
             timeout=timeout, rotation=rotation, skew=skew, clean=noisy, faint=faint, tag=tag,
-            source_ink=faint_ink, engine=engine,
+            gray=gray, source_ink=faint_ink, engine=engine,
         )
 
     best = run(plan.rotation, plan.skew, "ocr")
@@ -203,10 +205,11 @@ def _ocr_pass(
     clean: bool,
     faint: bool,
     tag: str,
+    gray: np.ndarray,
     source_ink: InkMap,
     engine: Engine,
 ) -> _Pass:
-    prepared = prepare_page(source, rotation=rotation, skew=skew, clean=clean, faint=faint, ink=source_ink)
+    prepared = prepare_page(source, gray, rotation=rotation, skew=skew, clean=clean, faint=faint, ink=source_ink)
     target = image
     if prepared is not source:
         target = _save_prepared(prepared, work_dir / f"{number:05d}.{tag}.prepared", dpi)
@@ -233,11 +236,23 @@ def _turned_size(image: Image.Image, rotation: int) -> tuple[int, int]:
 
 
 def prepare_page(
-    source: Image.Image, *, rotation: int, skew: float, clean: bool, faint: bool = False,
+    source: Image.Image, gray: np.ndarray, *, rotation: int, skew: float, clean: bool, faint: bool = False,
     ink: InkMap | None = None,
-) -> Image.Image:
-    """The page as Tesseract should see it; `source` itself when nothing needs doing."""
-    page = straighten(source, rotation=rotation, skew=skew, ink=ink)
+) -> Image.Image | BitonalPage:
+    """The page as Tesseract should see it; `source` itself when nothing needs doing.
+
+    `gray` is the source's grey levels. A bitonal page that is only turned or straightened
+    stays an array until it is written (`BitonalPage`).
+    """
+    if not (rotation % 360 or should_deskew(skew) or clean or faint):
+        return source
+    if source.mode == "L" or (source.mode == "1" and not (clean or faint)):
+        straight = straighten_pixels(gray, rotation=rotation, skew=skew, ink=ink)
+        if source.mode == "1":
+            return BitonalPage.from_gray(straight)
+        page = Image.fromarray(np.ascontiguousarray(straight))
+    else:
+        page = straighten(source, rotation=rotation, skew=skew, ink=ink)
     if clean or faint:
         page = page if page.mode == "L" else page.convert("L")
         if clean:
@@ -247,18 +262,17 @@ def prepare_page(
     return page
 
 
-def _save_prepared(page: Image.Image, base: Path, dpi: int | None) -> Path:
+def _save_prepared(page: Image.Image | BitonalPage, base: Path, dpi: int | None) -> Path:
     """PBM for bitonal pages, PNG at the fastest compression for the rest.
 
     Tesseract G4-encodes a bitonal page into its PDF whatever file it read, so the
-    quickest file to write (PBM, 15 ms against G4 TIFF's 28 ms on an A4 page) costs
-    nothing in the archive. Not PNM for grey or colour pages, though it writes ten times
-    faster: Tesseract copies a PNG's compressed data straight into its PDF, so the
-    archived PDF is about 30 % smaller that way.
+    quickest file to write (PBM) costs nothing in the archive. Not PNM for grey or
+    colour pages, though it writes ten times faster: Tesseract copies a PNG's compressed
+    data straight into its PDF, so the archived PDF is about 30 % smaller that way.
     """
-    if page.mode == "1":
+    if isinstance(page, BitonalPage):
         out = Path(f"{base}.pbm")
-        page.save(out)
+        page.save_pbm(out)
         return out
     info: dict[str, Any] = {"dpi": (dpi, dpi)} if dpi else {}
     out = Path(f"{base}.png")
