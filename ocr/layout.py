@@ -7,9 +7,11 @@ page is a single column (`--psm 4`) reads the same words with about 9 % less CPU
 page with a gutter, a vertical strip of paper between inked columns that runs down
 COLUMN_INCHES or more, keeps the automatic mode.
 
-`--psm 6` (one uniform block) would save about 17 %, but it reads pictures and
-barcodes as junk words, where modes 3 and 4 leave them out, and it changed a word on
-a blurred test page: not worth it.
+`--psm 6` (one uniform block) would save about 16 % more: it skips Tesseract's search for
+ruled lines and pictures, which is most of the difference. Without that search it reads
+pictures and barcodes as junk words, and on 40 generated letters with no picture at all
+it read scanner specks as stray punctuation at line ends, ran paragraphs together and
+lost 9 more of 7,532 words (benchmarks/QUALITY.md): not worth it.
 """
 
 from __future__ import annotations
