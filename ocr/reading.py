@@ -210,6 +210,8 @@ def _ocr_pass(
     engine: Engine,
 ) -> _Pass:
     prepared = prepare_page(source, gray, rotation=rotation, skew=skew, clean=clean, faint=faint, ink=source_ink)
+    if prepared is source and _is_bitonal_png(image, source):
+        prepared = BitonalPage.from_gray(gray)
     target = image
     if prepared is not source:
         target = _save_prepared(prepared, work_dir / f"{number:05d}.{tag}.prepared", dpi)
@@ -228,6 +230,12 @@ def _ocr_pass(
         ink = ink_map(prepared, dpi=dpi, faint=True)
     reading = check_reading(ink, result.words)
     return _Pass(result, reading, rotation, skew if should_deskew(skew) else 0.0, clean, psm)
+
+
+def _is_bitonal_png(image: Path, page: Image.Image) -> bool:
+    """Tesseract copies a PNG's compressed data into its PDF as it is: for a bitonal page that
+    is Flate, 1.7 times the size of the G4 image it makes of the same pixels read from PBM."""
+    return page.mode == "1" and image.suffix.lower() == ".png"
 
 
 def _turned_size(image: Image.Image, rotation: int) -> tuple[int, int]:
@@ -265,10 +273,10 @@ def prepare_page(
 def _save_prepared(page: Image.Image | BitonalPage, base: Path, dpi: int | None) -> Path:
     """PBM for bitonal pages, PNG at the fastest compression for the rest.
 
-    Tesseract G4-encodes a bitonal page into its PDF whatever file it read, so the
-    quickest file to write (PBM) costs nothing in the archive. Not PNM for grey or
-    colour pages, though it writes ten times faster: Tesseract copies a PNG's compressed
-    data straight into its PDF, so the archived PDF is about 30 % smaller that way.
+    Tesseract G4-encodes a bitonal page it reads from PBM, the quickest file to write, into
+    its PDF. Not PNM for grey or colour pages, though it writes ten times faster: Tesseract
+    copies a PNG's compressed data straight into its PDF, so the archived PDF is about 30 %
+    smaller that way.
     """
     if isinstance(page, BitonalPage):
         out = Path(f"{base}.pbm")

@@ -56,3 +56,18 @@ def test_noise_check_sees_specks_on_a_bitonal_page_and_none_on_a_clean_one() -> 
     ys, xs = rng.integers(1, specks.shape[0] - 1, 3000), rng.integers(1, specks.shape[1] - 1, 3000)
     specks[ys, xs] = 0
     assert measure_noise(specks).is_noisy
+
+
+def test_upright_bitonal_png_is_archived_as_g4_not_its_png_data(tmp_path: Path) -> None:
+    from pypdf import PdfReader
+
+    from ocr import ocr_document
+
+    path = tmp_path / "letter.png"
+    render_lines(LINES, size=(2480, 900)).convert("1").save(path, dpi=(300, 300))
+    result = ocr_document(path, work_dir=tmp_path / "work")
+    assert result.pages[0].skew == 0.0 and result.pages[0].rotation == 0
+    assert "premises licence" in result.pages[0].text
+    page = PdfReader(result.pdf_path).pages[0]
+    images = [obj.get_object() for obj in page["/Resources"]["/XObject"].values()]
+    assert [image["/Filter"] for image in images] == ["/CCITTFaxDecode"]
