@@ -15,7 +15,7 @@ import numpy as np
 from PIL import Image
 
 from ocr.bitonal import BitonalPage
-from ocr.ink import InkMap, projection, sharpness
+from ocr.ink import InkMap, gray_pixels, projection, sharpness
 from ocr.rotate import rotate_about_centre
 
 #: Largest tilt searched for, degrees. Beyond this a page is treated as mis-rotated, not skewed.
@@ -80,8 +80,7 @@ def straighten(image: Image.Image, *, rotation: int, skew: float, ink: InkMap | 
         # stays a G4 image in the PDF. Nearest neighbour on the bitonal page drops and doubles
         # pixels inside letters: on five real bitonal scans every page lost words that this
         # way reads (benchmarks/QUALITY.md).
-        gray = np.asarray(image if image.mode == "L" else image.convert("L"))
-        out = straighten_pixels(gray, rotation=rotation, skew=skew, ink=ink)
+        out = straighten_pixels(gray_pixels(image), rotation=rotation, skew=skew, ink=ink)
         return BitonalPage.from_gray(out).to_image() if image.mode == "1" else Image.fromarray(out)
     turned = _turn(image, rotation)
     expand = _would_clip(ink.rotated(rotation) if ink is not None else _coarse_ink(turned), skew)

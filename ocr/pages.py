@@ -20,6 +20,7 @@ from pypdf import PdfReader
 from pypdf.errors import DependencyError, FileNotDecryptedError, PdfReadError
 
 from ocr._exec.pdftoppm import rasterize_page
+from ocr.bitonal import BitonalPage
 from ocr.errors import (
     EmptyDocumentError,
     EncryptedPdfError,
@@ -27,6 +28,7 @@ from ocr.errors import (
     InputUnreadableError,
     UnsupportedFormatError,
 )
+from ocr.ink import gray_pixels
 
 log = logging.getLogger(__name__)
 
@@ -175,7 +177,8 @@ def _write_frames(img: Image.Image, work_dir: Path) -> Iterator[ImagePage]:
     """Multi-page or EXIF-rotated images: each frame upright, as its own page file.
 
     One frame is decoded at a time, so a 500-page TIFF takes one page's memory. Bitonal
-    frames are written as PBM, the fastest to write; Tesseract G4-encodes them in its PDF.
+    frames are written as PBM (by numpy, `BitonalPage`), the fastest to write; Tesseract
+    G4-encodes them in its PDF.
     """
     for number, frame in enumerate(ImageSequence.Iterator(img), start=1):
         try:
@@ -185,7 +188,7 @@ def _write_frames(img: Image.Image, work_dir: Path) -> Iterator[ImagePage]:
         dpi = _image_dpi(frame)
         if page.mode == "1":
             out = work_dir / f"{number:05d}.source.pbm"
-            page.save(out)
+            BitonalPage.from_gray(gray_pixels(page)).save_pbm(out)
         else:
             out = work_dir / f"{number:05d}.source.png"
             page.save(out, dpi=(dpi, dpi) if dpi else None, compress_level=1)
