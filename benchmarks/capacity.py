@@ -33,7 +33,7 @@ def folder_bytes(path: Path, pattern: str = "*") -> int:
 
 def empty_ledger_bytes(folder: Path) -> int:
     """A new ledger's size (schema, indexes): subtracted so the per-page figure is growth only."""
-    from records import Ledger
+    from records.ledger import Ledger
 
     Ledger(f"sqlite:///{folder / 'ledger.db'}").dispose()
     return folder_bytes(folder, "ledger.db*")

@@ -45,8 +45,15 @@ from sklearn.neural_network import MLPClassifier
 from sklearn.pipeline import make_pipeline
 from sklearn.svm import LinearSVC
 
-from records import UNCLASSIFIED, Classifier, load_settings
-from records.learned import MIN_EXAMPLES_PER_TYPE, LabelledText, LearnedClassifier, ModelOptions, train_model
+from records.classify.learned import (
+    MIN_EXAMPLES_PER_TYPE,
+    LabelledText,
+    LearnedClassifier,
+    ModelOptions,
+    train_model,
+)
+from records.classify.rules import Classifier
+from records.config import UNCLASSIFIED, load_settings
 
 Predict = Callable[[Sequence[str]], list[str]]
 

@@ -140,7 +140,7 @@ def measure(pages: list[Path], layout: Layout, work: Path, args: argparse.Namesp
         pg_dir = home / "postgres.dir"
         if pg_dir.exists():
             shutil.rmtree(pg_dir.read_text().strip(), ignore_errors=True)
-    from records import Ledger
+    from records.ledger import Ledger
 
     ledger = Ledger(f"sqlite:///{data / 'ledger.db'}")
     archived = len(ledger.records())

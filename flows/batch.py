@@ -30,23 +30,15 @@ from flows.settings import context_for, resolve_settings
 from flows.shards import check_shard, in_shard
 from flows.tasks import ocr_tasks, quarantine_record_task
 from ocr import check_tools
-from records import (
-    BatchSummary,
-    ExitCode,
-    RecordError,
-    RecordOutcome,
-    ScanItem,
-    build_report,
-    build_survey,
-    current_progress,
-    discover_location,
-    forecast_markdown,
-    markdown_report,
-    markdown_table,
-    merge,
-    remove_stale_files,
-    summarise,
-)
+from records.archive.objects import discover_location
+from records.errors import ExitCode, RecordError
+from records.intake.scan import ScanItem
+from records.pipeline import RecordOutcome, remove_stale_files
+from records.reporting.inventory import current_progress
+from records.reporting.progress import markdown_table
+from records.reporting.reports import build_report, markdown_report
+from records.reporting.survey import build_survey, forecast_markdown
+from records.summary import BatchSummary, merge, summarise
 
 #: Seconds between updates of a batch's progress artifact. Each update is a write on the
 #: Prefect server (measured: 30 ms of its CPU), too dear to make for every record.

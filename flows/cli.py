@@ -31,32 +31,30 @@ os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 from flows import early_server  # noqa: E402
 from flows.settings import context_for, resolve_settings  # noqa: E402
 from ocr import ToolMissingError  # noqa: E402
-from records import ALL_TYPES, ExitCode, FixityReport, Ledger, PipelineContext, ProgressRow, RecordError, Settings, ledger_for, verify_archive  # noqa: E402
-from records import is_object_url  # noqa: E402
-from records import (  # noqa: E402
-    DEFAULT_MIN_CONFIDENCE,
-    Classifier,
-    batch_history,
-    build_report,
-    build_survey,
+from records.archive.fixity import FixityReport, verify_archive  # noqa: E402
+from records.archive.objects import is_object_url  # noqa: E402
+from records.classify.learned import examples_from_ground_truth, save_model, train_model  # noqa: E402
+from records.classify.review import review_queue, reviewed_examples, set_record_type  # noqa: E402
+from records.classify.rules import Classifier  # noqa: E402
+from records.config import Settings  # noqa: E402
+from records.context import (
+    ledger_for,  # noqa: E402
+    model_path,  # noqa: E402
+)
+from records.errors import ExitCode, RecordError  # noqa: E402
+from records.ledger import Ledger  # noqa: E402
+from records.pipeline import PipelineContext  # noqa: E402
+from records.reporting.audit import batch_history, describe_event, record_history  # noqa: E402
+from records.reporting.inventory import (  # noqa: E402
     current_estimates,
     current_progress,
-    describe_event,
-    examples_from_ground_truth,
-    index_missing,
-    model_path,
     record_estimate,
     record_exclusion,
-    record_history,
-    review_queue,
-    reviewed_examples,
-    save_model,
-    search_records,
-    set_record_type,
-    train_model,
-    write_report,
-    write_survey,
 )
+from records.reporting.progress import ALL_TYPES, ProgressRow  # noqa: E402
+from records.reporting.reports import DEFAULT_MIN_CONFIDENCE, build_report, write_report  # noqa: E402
+from records.reporting.search import index_missing, search_records  # noqa: E402
+from records.reporting.survey import build_survey, write_survey  # noqa: E402
 
 EPILOG = (
     "Exit codes: 0 ok, 1 unexpected error, 2 usage error, 3 missing tool, 4 bad configuration, "

@@ -1,4 +1,4 @@
-"""The fixity check as a flow: `records.fixity.verify_archive`, with its findings in the UI.
+"""The fixity check as a flow: `records.archive.fixity.verify_archive`, with its findings in the UI.
 
 The run publishes a table of the files that do not match the ledger (archive-relative
 paths, record ids, what is wrong; no input names, no text) and ends Failed when there is
@@ -15,8 +15,9 @@ from prefect.artifacts import create_table_artifact
 from prefect.states import Failed, State
 
 from flows.settings import context_for
-from records import ExitCode, FixityReport, RecordError
-from records import verify_archive as check_archive
+from records.archive.fixity import FixityReport
+from records.archive.fixity import verify_archive as check_archive
+from records.errors import ExitCode, RecordError
 
 FIXITY_KEY = "fixity-problems"
 

@@ -6,7 +6,9 @@ import os
 from functools import lru_cache
 from pathlib import Path
 
-from records import PipelineContext, Settings, build_context, load_settings
+from records.config import Settings, load_settings
+from records.context import build_context
+from records.pipeline import PipelineContext
 
 
 @lru_cache(maxsize=8)

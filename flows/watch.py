@@ -1,7 +1,7 @@
 """New scans: a sweep flow that runs only batch folders not seen before, and the poll behind
 `digitise watch`, which starts the sweep deployment as soon as a new folder has settled.
 
-Which folders are new is decided in `records.sweep` and remembered in the ledger, so a
+Which folders are new is decided in `records.intake.sweep` and remembered in the ledger, so a
 sweep that crashes leaves its unfinished folders new for the next one; the ledger's
 SHA-256 check means no file is archived twice, whoever runs it.
 """
@@ -19,9 +19,9 @@ from prefect.states import State
 
 from flows.batch import BatchResult, finish_run, prepare_run, run_batch
 from flows.settings import context_for
-from records import BatchSummary
+from records.intake.sweep import mark_swept, new_batch_folders
 from records.ledger import SeenBatch
-from records.sweep import mark_swept, new_batch_folders
+from records.summary import BatchSummary
 
 #: The deployment `digitise watch` starts (flow name / deployment name in prefect.yaml).
 SWEEP_DEPLOYMENT = "sweep-new-batches/every-15-minutes"

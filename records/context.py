@@ -6,12 +6,12 @@ from functools import lru_cache
 from pathlib import Path
 
 from ocr import set_pixel_limit
-from records.classify import Classifier
+from records.archive.objects import open_archive
+from records.classify.learned import MODEL_FILE, load_classifier
+from records.classify.rules import Classifier
 from records.config import Settings
-from records.learned import MODEL_FILE, load_classifier
 from records.ledger import Ledger
 from records.pipeline import OcrSettings, PipelineContext
-from records.storage import open_archive
 
 
 @lru_cache(maxsize=8)

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from ocr import Engine, OcrError, OcrResult, ocr_document
-from records.archive import (
+from records.archive.local import (
     ArchivePaths,
     is_regular_file,
     is_stale,
@@ -36,13 +36,13 @@ from records.archive import (
     sha256_bytes,
     sha256_file,
 )
-from records.classify import RecordClass, TextClassifier
+from records.archive.objects import AnyArchive, stage_item
+from records.classify.fields import KeyFields, extract_fields
+from records.classify.rules import RecordClass, TextClassifier
 from records.errors import ArchiveWriteError, LedgerError, QuarantineReason, RecordError, StorageError
-from records.fields import KeyFields, extract_fields
+from records.intake.scan import ScanItem
 from records.ledger import ArchivedRecord, Ledger, PageStat, QuarantineEntry
 from records.quarantine import QuarantineNote, quarantine_file
-from records.scan import ScanItem
-from records.storage import AnyArchive, stage_item
 
 log = logging.getLogger(__name__)
 
@@ -81,7 +81,7 @@ class PipelineContext:
     work_root: Path
     languages: Mapping[str, str] = field(default_factory=dict)
     ocr: OcrSettings = OcrSettings()
-    #: fsspec options for object-storage scan roots (records/storage.py); empty: the AWS_* environment.
+    #: fsspec options for object-storage scan roots (records/archive/objects.py); empty: the AWS_* environment.
     storage_options: Mapping[str, Any] = field(default_factory=dict)
 
 

@@ -13,9 +13,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from records.archive import is_regular_file, make_private_dir, safe_child, sha256_bytes, write_atomic
+from records.archive.local import is_regular_file, make_private_dir, safe_child, sha256_bytes, write_atomic
 from records.errors import ArchiveWriteError, UnsafePathError
-from records.scan import ScanItem
+from records.intake.scan import ScanItem
 
 log = logging.getLogger(__name__)
 

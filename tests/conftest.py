@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
-from records import Settings, load_settings
+from records.config import Settings, load_settings
 from tests.postgres import PostgresServer, running_postgres, unavailable_reason
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from records import ConfigError, Settings, load_settings
+from records.config import Settings, load_settings
+from records.errors import ConfigError
 from tests.conftest import ROOT
 
 

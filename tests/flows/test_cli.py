@@ -9,7 +9,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from flows.cli import app
-from records import ExitCode
+from records.errors import ExitCode
 from tests.conftest import ROOT
 
 runner = CliRunner()

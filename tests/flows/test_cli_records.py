@@ -12,8 +12,11 @@ from typer.testing import CliRunner
 
 from flows import progress_report
 from flows.cli import app
-from records import UNCLASSIFIED, Archive, ExitCode, Ledger
-from records.learned import MODEL_FILE, load_model
+from records.archive.local import Archive
+from records.classify.learned import MODEL_FILE, load_model
+from records.config import UNCLASSIFIED
+from records.errors import ExitCode
+from records.ledger import Ledger
 from tests.records.test_search import archive_one
 
 runner = CliRunner()

@@ -22,8 +22,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-import pytest
 import pytesseract
+import pytest
 from PIL import Image
 from prefect.client.orchestration import get_client
 from prefect.client.schemas.filters import (
@@ -42,10 +42,20 @@ from flows import digitise_scan_root
 from flows.settings import context_for, resolve_settings
 from flows.tasks import process_record_task
 from ocr import set_pixel_limit
-from records import ExitCode, Ledger, progress_rows
-from records.archive import sha256_file
+from records.archive.local import sha256_file
+from records.errors import ExitCode
+from records.ledger import Ledger
+from records.reporting.progress import progress_rows
 from tests.conftest import ROOT, render_lines
-from tests.corpus.make_corpus import ARCHIVED, ARCHIVED_BLANK, LOCKED, OUTCOMES, PAGE, PIXEL_LIMIT, make_corpus
+from tests.corpus.make_corpus import (
+    ARCHIVED,
+    ARCHIVED_BLANK,
+    LOCKED,
+    OUTCOMES,
+    PAGE,
+    PIXEL_LIMIT,
+    make_corpus,
+)
 from tests.reliability.faults import CRASH_ENV
 from tests.reliability.harness import files_under, snapshot, write_config
 

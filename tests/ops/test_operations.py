@@ -27,7 +27,7 @@ from prefect.deployments import run_deployment
 from typer.testing import CliRunner
 
 from flows.cli import app
-from records import ExitCode
+from records.errors import ExitCode
 from tests.conftest import ROOT
 from tests.ops.conftest import OpsStack
 

@@ -12,10 +12,15 @@ import pytest
 from typer.testing import CliRunner
 
 from flows.cli import app
-from records import AuditError, ExitCode, Ledger, ScanItem, Settings, build_context, process_item, record_history
 from records import ledger as ledger_module
-from records.ledger import QuarantineEntry
-from records.review import set_record_type
+from records.classify.review import set_record_type
+from records.config import Settings
+from records.context import build_context
+from records.errors import ExitCode
+from records.intake.scan import ScanItem
+from records.ledger import Ledger, QuarantineEntry
+from records.pipeline import process_item
+from records.reporting.audit import AuditError, record_history
 from tests.conftest import PageMaker
 from tests.records.test_search import archive_one
 
@@ -89,7 +94,7 @@ def test_record_history_refuses_short_or_unknown_prefix(tmp_path: Path) -> None:
 
 
 def test_cli_audit_record_batch_estimate_and_exclude(tmp_path: Path) -> None:
-    from records import Archive
+    from records.archive.local import Archive
 
     data = tmp_path / "data"
     ledger = Ledger(f"sqlite:///{data / 'ledger.db'}")

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from records import UNCLASSIFIED, Classifier, Settings
+from records.classify.rules import Classifier
+from records.config import UNCLASSIFIED, Settings
 
 
 def test_classify_text_clear_record_gets_type_and_high_score(settings: Settings) -> None:

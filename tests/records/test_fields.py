@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from records import extract_fields
-from records.fields import is_valid_ni_prefix, mask_ni_number, normalise_ni_number, normalise_postcode
+from records.classify.fields import (
+    extract_fields,
+    is_valid_ni_prefix,
+    mask_ni_number,
+    normalise_ni_number,
+    normalise_postcode,
+)
 
 
 @pytest.mark.parametrize(

@@ -8,17 +8,16 @@ from typing import Any
 
 import pytest
 
-from records import (
-    Archive,
-    Council,
+from records.archive.local import Archive
+from records.config import Council, InventoryEstimate, Measure, Units
+from records.ledger import Ledger
+from records.reporting.inventory import (
     EstimateError,
-    Ledger,
     councils_with_estimates,
     current_estimates,
-    progress_rows,
     record_estimate,
 )
-from records.config import InventoryEstimate, Measure, Units
+from records.reporting.progress import progress_rows
 from tests.records.test_search import archive_one
 
 TYPES = ("complaint", "council_tax")

@@ -7,9 +7,20 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from records import UNCLASSIFIED, Classifier, LearnedClassifier, Settings, TrainingError, save_model, train_model
-from records.config import Classification
-from records.learned import LabelledText, LinearModel, ModelOptions, _vectorizer, load_classifier, load_model
+from records.classify.learned import (
+    LabelledText,
+    LearnedClassifier,
+    LinearModel,
+    ModelOptions,
+    TrainingError,
+    _vectorizer,
+    load_classifier,
+    load_model,
+    save_model,
+    train_model,
+)
+from records.classify.rules import Classifier
+from records.config import UNCLASSIFIED, Classification, Settings
 
 TOPICS = {
     "council_tax": ["council tax bill for your home", "band D annual charge and instalments",

@@ -6,8 +6,7 @@ import hashlib
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from records import Ledger
-from records.ledger import QuarantineEntry
+from records.ledger import Ledger, QuarantineEntry
 from tests.records.test_progress import _record
 
 

@@ -16,10 +16,16 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
-from records import Ledger, Settings
+from records.config import Settings
 from records.errors import LedgerError
-from records.ledger import ArchivedRecord, counters_table, metadata, quarantine_table, records_table
-from records.ledger_migrations import current_revisions, head_revisions, locked_connection, schema_differences, sqlite_pragmas
+from records.ledger import ArchivedRecord, Ledger, counters_table, metadata, quarantine_table, records_table
+from records.ledger.migrate import (
+    current_revisions,
+    head_revisions,
+    locked_connection,
+    schema_differences,
+    sqlite_pragmas,
+)
 from tests.records.test_progress import _record
 
 WORKERS = 4
@@ -46,14 +52,14 @@ def _insert_range(url: str, first: int, barrier: Barrier, results: Queue[int | s
 
 
 def test_ledger_schema_matches_models_at_migration_head(ledger_url: str) -> None:
-    """Tables added to ledger.py must come with a migration (see records/ledger_migrations.py)."""
+    """Tables added to ledger.py must come with a migration (see records/ledger/migrate.py)."""
     ledger = Ledger(ledger_url)
     ledger.search_text("anything")  # makes the full-text tables, which live outside `metadata`
     with ledger.engine.connect() as conn:
         assert current_revisions(conn) == head_revisions()
     assert schema_differences(ledger.engine, metadata) == [], (
         "ledger.py's tables and the migrations differ: add a revision with "
-        "`alembic revision --autogenerate` (records/ledger_migrations.py says how)"
+        "`alembic revision --autogenerate` (records/ledger/migrate.py says how)"
     )
     ledger.dispose()
 

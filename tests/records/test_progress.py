@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from records import BANDS, Council, Ledger, band_for, progress_rows
-from records.config import InventoryEstimate
-from records.ledger import ArchivedRecord
+from records.config import Council, InventoryEstimate
+from records.ledger import ArchivedRecord, Ledger
+from records.reporting.progress import BANDS, band_for, progress_rows
 
 
 @pytest.mark.parametrize(

@@ -10,10 +10,18 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from records import Archive, Council, Ledger, build_report, markdown_report, record_estimate, write_report
-from records.config import InventoryEstimate
-from records.ledger import records_table
-from records.reports import CANNOT_SAY, progress_csv, render_chart
+from records.archive.local import Archive
+from records.config import Council, InventoryEstimate
+from records.ledger import Ledger, records_table
+from records.reporting.inventory import record_estimate
+from records.reporting.reports import (
+    CANNOT_SAY,
+    build_report,
+    markdown_report,
+    progress_csv,
+    render_chart,
+    write_report,
+)
 from tests.records.test_search import archive_one, sha_of
 
 COUNCILS = {

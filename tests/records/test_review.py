@@ -7,19 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from records import (
-    UNCLASSIFIED,
-    Archive,
-    Counter,
-    Ledger,
-    LedgerError,
-    ReviewError,
-    review_queue,
-    reviewed_examples,
-    set_record_type,
-)
-from records.archive import sha256_file
-from records.ledger import TypeChange
+from records.archive.local import Archive, sha256_file
+from records.classify.review import ReviewError, review_queue, reviewed_examples, set_record_type
+from records.config import UNCLASSIFIED
+from records.errors import LedgerError
+from records.ledger import Counter, Ledger, TypeChange
 from tests.records.test_search import archive_one, sha_of
 
 TYPES = ("complaint", "council_tax", "planning_application")

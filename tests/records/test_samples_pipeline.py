@@ -14,8 +14,11 @@ from typing import Any
 
 import pytest
 
-from records import RecordOutcome, Settings, band_for, build_context, discover, process_item, progress_rows
-from records.progress import percent_for
+from records.config import Settings
+from records.context import build_context
+from records.intake.scan import discover
+from records.pipeline import RecordOutcome, process_item
+from records.reporting.progress import band_for, percent_for, progress_rows
 from tests.conftest import SAMPLES, word_recall
 
 #: Measured on the committed samples: mean word recall 0.994, worst record 0.973.

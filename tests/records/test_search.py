@@ -14,20 +14,13 @@ from typing import Any
 
 import pytest
 
-from records import (
-    Archive,
-    Ledger,
-    ScanItem,
-    SearchError,
-    Settings,
-    build_context,
-    index_missing,
-    process_item,
-    search_records,
-)
-from records.archive import sha256_bytes
-from records.ledger import ArchivedRecord, PageStat, fts5_query
-from records.search import index_record
+from records.archive.local import Archive, sha256_bytes
+from records.config import Settings
+from records.context import build_context
+from records.intake.scan import ScanItem
+from records.ledger import ArchivedRecord, Ledger, PageStat, fts5_query
+from records.pipeline import process_item
+from records.reporting.search import SearchError, index_missing, index_record, search_records
 from tests.conftest import PageMaker
 
 

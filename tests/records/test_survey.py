@@ -15,20 +15,11 @@ from PIL import Image
 from typer.testing import CliRunner
 
 from flows.cli import app
-from records import (
-    Archive,
-    Council,
-    EstimateError,
-    Ledger,
-    build_survey,
-    current_progress,
-    record_estimate,
-    record_exclusion,
-    write_survey,
-)
-from records.config import InventoryEstimate
-from records.ledger import records_table
-from records.survey import CANNOT_SAY, survey_csv
+from records.archive.local import Archive
+from records.config import Council, InventoryEstimate
+from records.ledger import Ledger, records_table
+from records.reporting.inventory import EstimateError, current_progress, record_estimate, record_exclusion
+from records.reporting.survey import CANNOT_SAY, build_survey, survey_csv, write_survey
 from tests.records.test_search import archive_one, sha_of
 
 NOW = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)

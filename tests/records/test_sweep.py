@@ -6,9 +6,8 @@ import os
 import time
 from pathlib import Path
 
-from records import Ledger
-from records.ledger import SeenBatch
-from records.sweep import batch_folders, mark_swept, new_batch_folders, select_new
+from records.intake.sweep import batch_folders, mark_swept, new_batch_folders, select_new
+from records.ledger import Ledger, SeenBatch
 
 
 def _scan_root(tmp_path: Path) -> Path:

@@ -8,7 +8,10 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from records import PipelineContext, ScanItem, Settings, build_context, discover, process_item
+from records.config import Settings
+from records.context import build_context
+from records.intake.scan import ScanItem, discover
+from records.pipeline import PipelineContext, process_item
 from tests.conftest import render_lines
 
 TAX = ["Council Tax Demand Notice 2026/27", "Local Government Finance Act 1992", "Valuation band C"]

@@ -9,7 +9,8 @@ from typing import Any
 
 import yaml
 
-from records import Ledger, verify_archive
+from records.archive.fixity import verify_archive
+from records.ledger import Ledger
 from tests.conftest import ROOT
 
 

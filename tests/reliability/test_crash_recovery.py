@@ -9,8 +9,9 @@ import threading
 import time
 from pathlib import Path
 
-from records import PipelineContext, ScanItem, process_item, remove_stale_files
-from records.archive import STALE_AFTER_SECONDS, owner_tag
+from records.archive.local import STALE_AFTER_SECONDS, owner_tag
+from records.intake.scan import ScanItem
+from records.pipeline import PipelineContext, process_item, remove_stale_files
 
 SHA = "ab" * 32
 

@@ -9,7 +9,9 @@ from typing import Any
 from typer.testing import CliRunner
 
 from flows.cli import app
-from records import ExitCode, PipelineContext, verify_archive
+from records.archive.fixity import verify_archive
+from records.errors import ExitCode
+from records.pipeline import PipelineContext
 
 runner = CliRunner()
 

@@ -14,7 +14,8 @@ from pypdf import PdfWriter
 
 from ocr import ImageTooLargeError, InputUnreadableError, OcrError, ToolMissingError, set_pixel_limit
 from ocr.pages import iter_pages
-from records import ArchiveWriteError, QuarantineReason, UnsafePathError, discover
+from records.errors import ArchiveWriteError, QuarantineReason, UnsafePathError
+from records.intake.scan import discover
 
 LIMIT = 1_000_000
 

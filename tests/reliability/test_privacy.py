@@ -11,14 +11,16 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-import pytest
 import pytesseract
+import pytest
 
 from ocr import UnsupportedFormatError
 from ocr.pages import iter_pages
-from records import Archive, LedgerError, PipelineContext, ScanItem, UnsafePathError, process_item
-from records.archive import make_private_dir, safe_child
+from records.archive.local import Archive, make_private_dir, safe_child
+from records.errors import LedgerError, UnsafePathError
+from records.intake.scan import ScanItem
 from records.ledger import QuarantineEntry
+from records.pipeline import PipelineContext, process_item
 from records.quarantine import QuarantineNote, quarantine_file
 from tests.conftest import render_lines
 from tests.reliability.conftest import TAX

@@ -19,18 +19,12 @@ from typer.testing import CliRunner
 from flows import digitise_scan_root
 from flows.cli import app
 from flows.settings import context_for
-from records import (
-    ConfigError,
-    ExitCode,
-    ObjectArchive,
-    PipelineContext,
-    StorageError,
-    discover,
-    discover_location,
-    load_settings,
-    sha256_file,
-)
-from records.storage import ObjectStore
+from records.archive.local import sha256_file
+from records.archive.objects import ObjectArchive, ObjectStore, discover_location
+from records.config import load_settings
+from records.errors import ConfigError, ExitCode, StorageError
+from records.intake.scan import discover
+from records.pipeline import PipelineContext
 from tests.conftest import ROOT, render_lines
 from tests.storage.conftest import Bucket
 
@@ -311,7 +305,7 @@ def test_object_archive_keeps_orphans_a_live_worker_elsewhere_may_own(s3: Bucket
 
 def _dead_writer() -> str:
     """`<pid>@<this host>` of a process that has ended."""
-    from records.archive import owner_tag
+    from records.archive.local import owner_tag
 
     pid = os.fork()
     if pid == 0:

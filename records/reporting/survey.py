@@ -20,11 +20,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from records.archive import write_atomic
+from records.archive.local import write_atomic
 from records.config import Council
-from records.inventory import CouncilEstimate, current_estimates, current_progress
 from records.ledger import Ledger
-from records.progress import ALL_TYPES, BANDS, UNKNOWN, ProgressRow, councils_per_band
+from records.reporting.inventory import CouncilEstimate, current_estimates, current_progress
+from records.reporting.progress import ALL_TYPES, BANDS, UNKNOWN, ProgressRow, councils_per_band
 
 CANNOT_SAY = "cannot say"
 DEFAULT_MAX_ESTIMATE_AGE_DAYS = 1095

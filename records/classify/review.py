@@ -18,11 +18,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from records.archive import Archive, ArchivePaths, sha256_bytes, write_atomic
+from records.archive.local import Archive, ArchivePaths, sha256_bytes, write_atomic
+from records.archive.objects import AnyArchive, require_local_archive
+from records.classify.learned import LabelledText
 from records.errors import ExitCode, LedgerError, RecordError
-from records.learned import LabelledText
 from records.ledger import Ledger, TypeChange
-from records.storage import AnyArchive, require_local_archive
 
 log = logging.getLogger(__name__)
 

@@ -7,7 +7,7 @@ archive-relative (`<council>/<type>/<sha256>.<ext>`): no input file names, no te
 
 Run it when no batch is writing: a record being archived has its files before its row.
 Files whose row appears while the check runs are not reported. An archive in object storage
-(records/storage.py) is checked the same way, object by object, streamed and hashed.
+(records/archive/objects.py) is checked the same way, object by object, streamed and hashed.
 """
 
 from __future__ import annotations
@@ -19,10 +19,10 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Literal
 
-from records.archive import ARCHIVE_SUFFIXES, Archive, is_regular_file, safe_child, sha256_file
+from records.archive.local import ARCHIVE_SUFFIXES, Archive, is_regular_file, safe_child, sha256_file
+from records.archive.objects import ObjectArchive
 from records.errors import UnsafePathError
 from records.ledger import Ledger
-from records.storage import ObjectArchive
 
 ProblemKind = Literal["missing", "altered", "unreadable", "untracked", "unsafe_path"]
 FileState = Literal["ok", "unchecked", "missing", "altered", "unreadable", "unsafe_path"]

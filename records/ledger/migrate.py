@@ -1,6 +1,6 @@
 """The ledger's schema migrations: Alembic, applied by `Ledger(url)` before first use.
 
-The scripts ship with the package in records/migrations/: env.py hands over to `run_migrations`
+The scripts ship with the package in records/ledger/migrations/: env.py hands over to `run_migrations`
 here, and versions/ holds one file per schema change, named ledger_<rev>_<slug>.py (the layer
 test allows SQLAlchemy only in records/ledger*). `upgrade_to_head` brings any ledger to the
 newest revision: a new one, one made by a release before migrations (revision 0001 adopts it),
@@ -15,7 +15,7 @@ Changing the schema: edit the tables in ledger.py, then, from the repository roo
     alembic upgrade head
     alembic revision --autogenerate --rev-id 0002 -m "what changed"
 
-review the new file in records/migrations/versions/, and run the tests:
+review the new file in records/ledger/migrations/versions/, and run the tests:
 tests/records/test_ledger_backends.py fails while the tables and the migrations disagree.
 """
 
@@ -167,7 +167,7 @@ def sqlite_pragmas(dbapi_conn: Any, *, busy_ms: int, synchronous: str | None = N
 
 
 def run_migrations(context: EnvironmentContext | ModuleType, metadata: MetaData) -> None:
-    """The body of records/migrations/env.py, for `Ledger(url)` and the alembic command line.
+    """The body of records/ledger/migrations/env.py, for `Ledger(url)` and the alembic command line.
 
     `Ledger(url)` passes its locked connection in `config.attributes["connection"]`. The command
     line connects to `-x url=...`, $DIGITISE_LEDGER_URL or config/pipeline.yaml's ledger, in

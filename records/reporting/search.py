@@ -12,10 +12,10 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
+from records.archive.objects import AnyArchive, require_local_archive
+from records.classify.fields import extract_fields
 from records.errors import ExitCode, RecordError
-from records.fields import extract_fields
 from records.ledger import Ledger, PageStat
-from records.storage import AnyArchive, require_local_archive
 
 log = logging.getLogger(__name__)
 

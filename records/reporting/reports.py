@@ -17,11 +17,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from records.archive import write_atomic
+from records.archive.local import write_atomic
 from records.config import Council
-from records.inventory import councils_with_estimates, current_estimates, not_needed_pages
 from records.ledger import Ledger
-from records.progress import ALL_TYPES, BANDS, UNKNOWN, ProgressRow, councils_per_band, progress_rows
+from records.reporting.inventory import councils_with_estimates, current_estimates, not_needed_pages
+from records.reporting.progress import (
+    ALL_TYPES,
+    BANDS,
+    UNKNOWN,
+    ProgressRow,
+    councils_per_band,
+    progress_rows,
+)
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes

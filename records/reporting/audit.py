@@ -1,7 +1,7 @@
 """The audit trail: every state change of every record, read back per record or per batch.
 
 Events are written by the ledger in the same transaction as the change they describe
-(records/ledger.py `record_events`), and never updated or deleted. They hold codes, tool
+(records/ledger/ `record_events`), and never updated or deleted. They hold codes, tool
 versions, options, scores, checksums, archive paths and who decided: never OCR text or
 key-field values.
 """

@@ -1,7 +1,7 @@
 """Object storage (S3 and S3-compatible servers) for scan roots and the archive, through fsspec.
 
 A location is a local folder or an `s3://bucket/prefix` URL. A local folder keeps the exact
-code paths of records/scan.py and records/archive.py; a URL is listed, read and written with
+code paths of records/intake/scan.py and records/archive/local.py; a URL is listed, read and written with
 fsspec's s3fs. The endpoint and credentials come from the environment botocore reads
 (AWS_ENDPOINT_URL, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_PROFILE, AWS_DEFAULT_REGION,
 ...) or from `storage_options` in pipeline.yaml; nothing is hard-coded.
@@ -45,7 +45,7 @@ from typing import IO, Any, cast
 
 import fsspec
 
-from records.archive import (
+from records.archive.local import (
     CHUNK,
     FILE_MODE,
     Archive,
@@ -56,7 +56,7 @@ from records.archive import (
     sidecar_bytes,
 )
 from records.errors import ArchiveWriteError, ConfigError, StorageError, UnsafePathError
-from records.scan import BAD_LAYOUT, IGNORED_NAMES, UNKNOWN_COUNCIL, RefusedItem, ScanItem, discover
+from records.intake.scan import BAD_LAYOUT, IGNORED_NAMES, UNKNOWN_COUNCIL, RefusedItem, ScanItem, discover
 
 try:  # botocore's own errors (no connection, bad credentials) are not OSErrors
     from botocore.exceptions import BotoCoreError, ClientError
@@ -324,7 +324,7 @@ def discover_location(
     known_councils: Iterable[str] = (),
     storage_options: Mapping[str, Any] | None = None,
 ) -> tuple[list[ScanItem], list[RefusedItem]]:
-    """`records.scan.discover` for a local scan root; the same rules over objects for a URL."""
+    """`records.intake.scan.discover` for a local scan root; the same rules over objects for a URL."""
     if not is_object_url(location):
         return discover(Path(location), councils=councils, known_councils=known_councils)
     return discover_objects(ObjectStore(location, storage_options), councils=councils, known_councils=known_councils)

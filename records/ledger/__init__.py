@@ -4,9 +4,9 @@ The only module that imports SQLAlchemy. A record's row and its counter incremen
 written in one transaction, and the row's unique source hash decides whether the counters
 move at all: re-runs, retries and concurrent runs can insert a record at most once.
 
-`Ledger(url)` brings the schema to the newest Alembic revision (records/ledger_migrations.py,
+`Ledger(url)` brings the schema to the newest Alembic revision (records/ledger/migrate.py,
 safe when several workers start at once). A change to the tables below ships with a migration
-in records/migrations/versions/; tests/records/test_ledger_backends.py checks they agree.
+in records/ledger/migrations/versions/; tests/records/test_ledger_backends.py checks they agree.
 """
 
 from __future__ import annotations
@@ -50,9 +50,9 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import SQLAlchemyError
 
-from records.archive import FILE_MODE, make_private_dir
+from records.archive.local import FILE_MODE, make_private_dir
 from records.errors import LedgerError
-from records.ledger_migrations import sqlite_pragmas, upgrade_to_head
+from records.ledger.migrate import sqlite_pragmas, upgrade_to_head
 
 metadata = MetaData()
 

@@ -16,8 +16,8 @@ import time
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
+from records.intake.scan import IGNORED_NAMES
 from records.ledger import Ledger, SeenBatch
-from records.scan import IGNORED_NAMES
 
 log = logging.getLogger(__name__)
 

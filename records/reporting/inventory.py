@@ -18,7 +18,7 @@ from typing import Any
 from records.config import Council, InventoryEstimate, Units
 from records.errors import ExitCode, RecordError
 from records.ledger import EstimateEntry, ExclusionEntry, Ledger
-from records.progress import ProgressRow, progress_rows
+from records.reporting.progress import ProgressRow, progress_rows
 
 CONFIG = "councils.yaml"
 LEDGER = "ledger"

@@ -25,7 +25,7 @@ class RecordClass:
     score: float
     needs_review: bool
     candidates: tuple[tuple[str, float], ...]
-    method: str = "rules"  # or "learned" (records.learned): kept in the sidecar for audit
+    method: str = "rules"  # or "learned" (records.classify.learned): kept in the sidecar for audit
 
 
 class TextClassifier(Protocol):

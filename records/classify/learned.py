@@ -32,8 +32,8 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
-from records.archive import write_atomic
-from records.classify import Classifier, RecordClass
+from records.archive.local import write_atomic
+from records.classify.rules import Classifier, RecordClass
 from records.config import UNCLASSIFIED
 from records.errors import ExitCode, RecordError
 

@@ -1,0 +1,1 @@
+"""Where records come from: scan roots on disk or in object storage, new batch folders."""
