@@ -12,6 +12,7 @@ from typing import Annotated, Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from records.config_separation import CouncilSeparation
 from records.errors import ConfigError
 
 SLUG = r"^[a-z0-9][a-z0-9_-]*$"
@@ -164,6 +165,7 @@ class Council(_Frozen):
     languages: Annotated[str, Field(pattern=r"^[a-z_]{3,}(\+[a-z_]{3,})*$")] = "eng"
     inventory: InventoryEstimate | None = None
     units: Units | None = None  # overrides the top-level conversion for this council
+    separation: CouncilSeparation = CouncilSeparation()  # splitting scans into records (records/config_separation.py)
 
 
 class Rule(_Frozen):
