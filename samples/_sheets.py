@@ -83,7 +83,7 @@ def separator_sheet(value: str = SEPARATOR_TEXT) -> Sheet:
         Label("council-digitise", 3220, 40),
     ]
     bars = code128_bars(value, top=820, module=7, height=420)
-    bars += qr_bars(value, top=1560, module=40)
+    bars += qr_bars(value, top=1600, module=24)
     return labels, bars
 
 

@@ -118,11 +118,11 @@ class _Builder:
         record = front.page.record if front.page.role == "record" else None
         if record is not None and roll < 0.07:
             text = back_note(self.rng, make_context(COUNCILS[self.council], self.rng).date)
-            return _Side(_note_page(text, self.rng), StackPage("record", record, "note", text))
+            return _Side(note_page(text, self.rng), StackPage("record", record, "note", text))
         if record is not None and roll < 0.14:
-            return _Side(_signature_page(self.rng), StackPage("record", record, "signature"))
+            return _Side(signature_page(self.rng), StackPage("record", record, "signature"))
         role = "separator" if front.page.role == "separator" else "blank"
-        return _Side(_blank_back(front.image, self.rng), StackPage(role, None, "blank"))
+        return _Side(blank_back(front.image, self.rng), StackPage(role, None, "blank"))
 
 
 def generate_stacks(
@@ -170,8 +170,8 @@ def _stack(out_dir: Path, method: str, fmt: str, n: int, rng: random.Random, cou
         if method == "separator_sheet" and (index or rng.random() < 0.5):
             build.sheet(_Side(_scanned(render_sheet(separator_sheet()), rng), StackPage("separator", None, "separator")))
         elif method == "blank_page" and index:
-            blank = _Side(_blank_back(None, rng), StackPage("blank", None, "blank"))
-            build.sheet(blank, _Side(_blank_back(None, rng), StackPage("blank", None, "blank")))
+            blank = _Side(blank_back(None, rng), StackPage("blank", None, "blank"))
+            build.sheet(blank, _Side(blank_back(None, rng), StackPage("blank", None, "blank")))
         if reference:
             cover = render_sheet(cover_sheet(reference, COUNCILS[council].name_lines[-1]))
             build.sheet(_Side(_scanned(cover, rng), StackPage("record", index, "cover", reference)))
@@ -211,11 +211,14 @@ def _scanned(page: Image.Image, rng: random.Random) -> Image.Image:
     return scan_effects(page, rng, speckle=True)
 
 
-def _blank_back(front: Image.Image | None, rng: random.Random) -> Image.Image:
-    """A blank side: dust always; a third also show the other side's print through the paper."""
+def blank_back(front: Image.Image | None, rng: random.Random, *, bleed: float | None = None) -> Image.Image:
+    """A blank side: dust always; a third also show the other side's print through the paper
+    (`bleed`: always, at that share of the print's contrast)."""
     page = Image.new("L", (2480, 3508), 255)
-    if front is not None and rng.random() < 0.35:
-        contrast = rng.uniform(0.04, 0.12)  # what shows through 80 g/m² paper
+    if bleed is None and rng.random() < 0.35:
+        bleed = rng.uniform(0.04, 0.12)  # what shows through 80 g/m² paper
+    if front is not None and bleed:
+        contrast = bleed
         mirrored = front.transpose(Image.Transpose.FLIP_LEFT_RIGHT).filter(ImageFilter.GaussianBlur(2))
         page = mirrored.point([round(255 - (255 - v) * contrast) for v in range(256)])
     page = scan_effects(page, rng, speckle=True)
@@ -227,14 +230,14 @@ def _blank_back(front: Image.Image | None, rng: random.Random) -> Image.Image:
     return page
 
 
-def _note_page(text: str, rng: random.Random) -> Image.Image:
+def note_page(text: str, rng: random.Random) -> Image.Image:
     page = Image.new("L", (2480, 3508), 255)
     font = ImageFont.truetype(HAND, rng.choice((44, 50, 56)))
     ImageDraw.Draw(page).text((rng.randint(250, 900), rng.randint(300, 2800)), text, font=font, fill=rng.randint(20, 90))
     return scan_effects(page, rng, speckle=True)
 
 
-def _signature_page(rng: random.Random) -> Image.Image:
+def signature_page(rng: random.Random) -> Image.Image:
     """A scribbled signature, alone on the page (a signed back, a witness page)."""
     page = Image.new("L", (2480, 3508), 255)
     x, y = rng.randint(300, 1400), rng.randint(400, 2900)
