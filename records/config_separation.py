@@ -58,7 +58,10 @@ class SeparationSettings(BaseModel):
     @field_validator("cover_pattern")
     @classmethod
     def _compiles(cls, value: str) -> str:
-        re.compile(value)
+        try:
+            re.compile(value)
+        except re.error as e:
+            raise ValueError(f"cover_pattern is not a regular expression: {e}") from None
         return value
 
     @model_validator(mode="after")

@@ -31,15 +31,16 @@ WEIGHTS: dict[str, float] = {
     "continues": -1.0,         # "Page n of N", n > 1: never a new record by itself
     "previous_continues": -0.6,  # the page before said "Page n of N", n < N
     "previous_ended": 0.3,     # the page before said "Page N of N"
-    "salutation": 0.45,        # "Dear ..." in the upper part of the page
+    "salutation": 0.45,        # a line starting "Dear ..."
     "reference_block": 0.2,    # "Reference: ...", "Date: ..." lines in the upper part
     "letterhead": 0.3,         # first line is one a record started with before
     "previous_signed_off": 0.15,  # "Yours sincerely" on the page before
     "type_changed": 0.3,       # the classifier gives another record type than the record's
     "same_type": -0.1,
 }
-#: Share of a page's lines, from the top, where salutations and reference blocks count.
+#: Reference and date blocks count in a page's upper lines: this share of them, at least UPPER_LINES.
 UPPER_PART = 0.6
+UPPER_LINES = 8
 #: A first line this similar to a known letterhead (OCR slips) counts as that letterhead.
 LETTERHEAD_SIMILARITY = 0.85
 _PAGE_OF = re.compile(r"\b(?:page|tudalen)\s+(\d{1,3})\s+(?:of|o)\s+(\d{1,3})\b", re.IGNORECASE)
@@ -299,7 +300,7 @@ def content_score(
     with the evidence found (names from WEIGHTS). `record_type`: True if a classifier gives
     the page another type than the record so far, False if the same, None if it cannot say."""
     lines = [line.strip() for line in text.splitlines() if line.strip()]
-    upper = lines[: max(1, round(len(lines) * UPPER_PART))]
+    upper = lines[: max(UPPER_LINES, round(len(lines) * UPPER_PART))]
     found: list[str] = []
     here, before = _page_of(text), _page_of(previous)
     if here is not None:
@@ -308,7 +309,7 @@ def content_score(
         found.append("previous_continues")
     elif before is not None and before[0] == before[1] > 1:
         found.append("previous_ended")
-    if any(_SALUTATION.match(line) for line in upper):
+    if any(_SALUTATION.match(line) for line in lines):
         found.append("salutation")
     if any(_REFERENCE.match(line) for line in upper):
         found.append("reference_block")
