@@ -10,7 +10,9 @@ One stack per separation method, as a greyscale image-only PDF or a bitonal G4 T
 - `page_count`: two-page records, nothing between them;
 - `content`: records of one to three pages, nothing between them.
 
-A continuation page carries a "Page n of N" line only two times in three, as on real paper.
+As on real paper, a continuation page carries a "Page n of N" line only two times in three
+and the council's letterhead one time in four, and one first page in five is a notice
+without "Dear ...": the content method has to weigh its evidence.
 `stacks.json` holds each stack's settings (as the pipeline's separation settings) and the
 role of every page: `record` (with its record's index), `separator` or `blank`.
 """
@@ -19,6 +21,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -48,8 +51,12 @@ STACK_SETTINGS: dict[str, dict[str, object]] = {
     "content": {"methods": ["content"]},
 }
 STACK_FORMATS = {"pdf": "pdf", "tiff-g4": "tif"}
-#: Share of continuation pages that keep their "Page n of N" line.
+#: Share of continuation pages that keep their "Page n of N" line; that carry the council's
+#: letterhead (letterheaded paper for every page); of first pages without "Dear ..." (notices).
 PAGE_LINE_KEPT = 2 / 3
+LETTERHEAD_PAPER = 0.25
+NOTICE_SHARE = 0.2
+_SALUTATION = re.compile(r"^(?:Annwyl / )?Dear\b")
 BATCH = "2026-11-box-01"
 HAND = "/usr/share/fonts/truetype/dejavu/DejaVuSerif-Italic.ttf"
 
@@ -200,8 +207,12 @@ def _letter(council: str, record_type: str, pages: int, rng: random.Random) -> l
     laid = layout_letter(letter, ctx, rng.choice((44, 46, 48)), pil_measure(family))
     out = []
     for number, lines in enumerate(laid):
+        if number == 0 and rng.random() < NOTICE_SHARE:  # a notice: no "Dear ..."
+            lines = [line for line in lines if not _SALUTATION.match(line.text)]
         if number and rng.random() > PAGE_LINE_KEPT:
             lines = lines[1:]  # no "Page n of N" line
+        if number and rng.random() < LETTERHEAD_PAPER:
+            lines = [*laid[0][:1], *lines]  # continuation paper with the letterhead on it
         image = scan_effects(render_page(lines, family=family), rng)
         out.append((image, page_text(lines)))
     return out
