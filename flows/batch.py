@@ -5,8 +5,8 @@ parameter, task name or result carries a file name or any OCR text.
 
 A batch run that quarantined more than `max_quarantined_share` of its inputs still publishes
 its artifacts, then ends Failed (red in the UI) with a message saying so; the scan-root run
-that contains it ends Failed too. Called directly, either raises `QuarantineLimitExceeded`,
-which carries the summary.
+that contains it ends Failed too. Called directly, either raises
+`records.errors.QuarantineLimitExceeded`, which carries the summary.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from flows.shards import check_shard, in_shard
 from flows.tasks import ocr_tasks, quarantine_record_task
 from ocr import check_tools
 from records.archive.objects import discover_location
-from records.errors import ExitCode, RecordError
+from records.errors import QuarantineLimitExceeded
 from records.intake.scan import ScanItem
 from records.pipeline import RecordOutcome, remove_stale_files
 from records.reporting.inventory import current_progress
@@ -51,20 +51,6 @@ MAX_RECORDS_PER_TASK = 8
 
 #: In-process observers (the CLI's progress bar): called with (done, total) as records finish.
 progress_listeners: list[Callable[[int, int], None]] = []
-
-
-class QuarantineLimitExceeded(RecordError):
-    """A run quarantined more of a batch than `max_quarantined_share` allows; carries its summary."""
-
-    code = "quarantine_limit"
-    exit_code = ExitCode.quarantined
-
-    def __init__(self, message: str, summary: dict[str, Any]) -> None:
-        super().__init__(message, summary)
-        self.message, self.summary = message, summary
-
-    def __str__(self) -> str:
-        return self.message
 
 
 def _notify(done: int, total: int) -> None:

@@ -41,7 +41,7 @@ from records.context import (
     ledger_for,  # noqa: E402
     model_path,  # noqa: E402
 )
-from records.errors import ExitCode, RecordError  # noqa: E402
+from records.errors import ExitCode, QuarantineLimitExceeded, RecordError  # noqa: E402
 from records.ledger import Ledger  # noqa: E402
 from records.pipeline import PipelineContext  # noqa: E402
 from records.reporting.audit import batch_history, describe_event, record_history  # noqa: E402
@@ -199,7 +199,7 @@ def demo(
 
 def _run_flow(scan_root: Path | str, council: str | None, workers: int | None,
               config_dir: str | None, data_dir: str | None, task_runner: str = "threads") -> dict[str, Any]:
-    from flows.batch import QuarantineLimitExceeded, digitise_scan_root, progress_listeners  # imports Prefect
+    from flows.batch import digitise_scan_root, progress_listeners  # imports Prefect
 
     try:
         resolve_settings(config_dir, data_dir)

@@ -10,8 +10,9 @@ from prefect.client.orchestration import get_client
 from prefect.exceptions import ObjectNotFound
 
 from flows.settings import context_for
+from records.errors import is_transient
 from records.intake.scan import ScanItem
-from records.pipeline import RecordOutcome, is_transient, process_item, quarantine_item
+from records.pipeline import RecordOutcome, process_item, quarantine_item
 
 #: The tag whose concurrency limit caps OCR tasks across all runs (scripts/ops-up.sh).
 OCR_TAG = "tesseract"

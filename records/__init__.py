@@ -12,8 +12,8 @@ what the orchestration layer needs to run records; everything else is imported f
 """
 
 from records.config import Settings, load_settings
-from records.errors import ExitCode, QuarantineReason, RecordError
-from records.pipeline import PipelineContext, RecordOutcome, is_transient, process_item, quarantine_item
+from records.errors import ExitCode, QuarantineReason, RecordError, is_transient
+from records.pipeline import PipelineContext, RecordOutcome, process_item, quarantine_item
 
 __all__ = [
     "ExitCode",

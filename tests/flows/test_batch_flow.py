@@ -18,8 +18,8 @@ from prefect.client.orchestration import get_client
 from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterName
 
 from flows import digitise_scan_root, progress_report
-from flows.batch import QuarantineLimitExceeded
 from flows.settings import context_for
+from records.errors import QuarantineLimitExceeded
 from tests.conftest import ROOT
 
 

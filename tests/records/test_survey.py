@@ -17,8 +17,9 @@ from typer.testing import CliRunner
 from flows.cli import app
 from records.archive.local import Archive
 from records.config import Council, InventoryEstimate
+from records.errors import EstimateError
 from records.ledger import Ledger, records_table
-from records.reporting.inventory import EstimateError, current_progress, record_estimate, record_exclusion
+from records.reporting.inventory import current_progress, record_estimate, record_exclusion
 from records.reporting.survey import CANNOT_SAY, build_survey, survey_csv, write_survey
 from tests.records.test_search import archive_one, sha_of
 
