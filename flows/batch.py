@@ -7,6 +7,11 @@ A batch run that quarantined more than `max_quarantined_share` of its inputs sti
 its artifacts, then ends Failed (red in the UI) with a message saying so; the scan-root run
 that contains it ends Failed too. Called directly, either raises
 `records.errors.QuarantineLimitExceeded`, which carries the summary.
+
+Errors: a record's own errors end in quarantine inside its task (`records.pipeline.process_item`,
+the record boundary). Here, a task run that still failed after its retries, crashed or lost
+its Dask worker (`_task_result`) has its records retried alone (a chunk) or quarantined (one
+record): the batch goes on, and no record is lost or counted twice.
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ from typing import Any
 
 from prefect import flow, get_run_logger
 from prefect.artifacts import create_markdown_artifact, create_progress_artifact, update_progress_artifact
-from prefect.futures import as_completed
+from prefect.futures import PrefectFuture, as_completed
 from prefect.runtime import flow_run
 from prefect.states import Failed, State
 from prefect.task_runners import TaskRunner
@@ -174,18 +179,26 @@ def task_sizes(records: int, workers: int) -> list[int]:
 def _chunk_outcome(future: Any, chunk: list[ScanItem]) -> tuple[list[RecordOutcome], list[ScanItem]]:
     """A chunk's outcomes and the items to retry alone; if the task itself failed, all of them
     (records it finished are then found done and skipped, never counted twice)."""
-    try:
-        return future.result()
-    except Exception:  # noqa: BLE001 - the per-chunk boundary: each item gets its own chance
-        return [], list(chunk)
+    result, error = _task_result(future)
+    return result if error is None else ([], list(chunk))
 
 
 def _outcome(future: Any, item: ScanItem, config_dir: str | None, data_dir: str | None) -> RecordOutcome:
     """The record's outcome; a task that still fails after its retries is quarantined, not lost."""
+    outcome, error = _task_result(future)
+    if error is None:
+        return outcome  # type: ignore[no-any-return]
+    return quarantine_record_task(item, config_dir, data_dir, stage="process", error=error)
+
+
+def _task_result(future: PrefectFuture[Any]) -> tuple[Any, Exception | None]:
+    """A task run's result, or the error it ended with. The task-run boundary: a run can still
+    fail after its retries, crash, or lose its Dask worker (which raises Dask's own errors), and
+    its records must then be retried or quarantined, never lost."""
     try:
-        return future.result()
-    except Exception as error:  # noqa: BLE001 - the per-record boundary
-        return quarantine_record_task(item, config_dir, data_dir, stage="process", error=error)
+        return future.result(), None
+    except Exception as error:  # noqa: BLE001 - the task-run boundary (above)
+        return None, error
 
 
 def _scan_root_run_name() -> str:
