@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import asdict
 from itertools import accumulate
 from typing import Any
@@ -57,8 +58,24 @@ PROGRESS_EVERY_SECONDS = 5.0
 TASKS_PER_WORKER = 4
 MAX_RECORDS_PER_TASK = 8
 
-#: In-process observers (the CLI's progress bar): called with (done, total) as records finish.
-progress_listeners: list[Callable[[int, int], None]] = []
+#: Told (records done, records in the batch) as records finish.
+ProgressCallback = Callable[[int, int], None]
+
+#: The in-process observer of a run (the CLI's progress bar), set by `run_scan_root`: a
+#: callable cannot be a flow parameter, and the flows run in the caller's thread and context.
+_on_progress: ContextVar[ProgressCallback | None] = ContextVar("on_progress", default=None)
+
+
+def run_scan_root(
+    scan_root: str, council: str | None = None, config_dir: str | None = None, data_dir: str | None = None,
+    workers: int | None = None, task_runner: str = THREADS, *, on_progress: ProgressCallback | None = None,
+) -> dict[str, Any] | State:
+    """`digitise_scan_root` in this process, telling `on_progress` as each batch's records finish."""
+    token = _on_progress.set(on_progress)
+    try:
+        return digitise_scan_root(scan_root, council, config_dir, data_dir, workers, task_runner)
+    finally:
+        _on_progress.reset(token)
 
 
 def _batch_run_name() -> str:
@@ -105,7 +122,7 @@ def _quarantine_refused(refused: list[RefusedItem], config_dir: str | None, data
 
 
 class _BatchProgress:
-    """A batch run's outcomes so far: on its progress artifact, and told to `progress_listeners`."""
+    """A batch run's outcomes so far: on its progress artifact, and told to `_on_progress`."""
 
     def __init__(self, outcomes: list[RecordOutcome], total: int, council: str, batch: str, shard: int, shards: int) -> None:
         self.outcomes, self.total = outcomes, total
@@ -116,8 +133,8 @@ class _BatchProgress:
 
     def add(self, new: list[RecordOutcome]) -> None:
         self.outcomes.extend(new)
-        for listener in progress_listeners:
-            listener(len(self.outcomes), self.total)
+        if (tell := _on_progress.get()) is not None:
+            tell(len(self.outcomes), self.total)
         if len(self.outcomes) == self.total or time.monotonic() - self._shown >= PROGRESS_EVERY_SECONDS:
             update_progress_artifact(self._artifact, progress=self._percent())
             self._shown = time.monotonic()

@@ -199,19 +199,16 @@ def demo(
 
 def _run_flow(scan_root: Path | str, council: str | None, workers: int | None,
               config_dir: str | None, data_dir: str | None, task_runner: str = "threads") -> dict[str, Any]:
-    from flows.batch import digitise_scan_root, progress_listeners  # imports Prefect
+    from flows.batch import run_scan_root  # imports Prefect
 
     try:
         resolve_settings(config_dir, data_dir)
         with _progress_bar() as bar:
             task_id = bar.add_task("records", total=None)
-            progress_listeners.append(lambda done, total: bar.update(task_id, completed=done, total=total))
-            try:
-                location = scan_root if isinstance(scan_root, str) else str(scan_root.resolve())
-                with early_server.serving():
-                    return digitise_scan_root(location, council, config_dir, data_dir, workers, task_runner)
-            finally:
-                progress_listeners.clear()
+            location = scan_root if isinstance(scan_root, str) else str(scan_root.resolve())
+            with early_server.serving():
+                return run_scan_root(location, council, config_dir, data_dir, workers, task_runner,
+                                     on_progress=lambda done, total: bar.update(task_id, completed=done, total=total))
     except QuarantineLimitExceeded as e:  # the run finished; its summary and exit code say the rest
         err.print(f"[yellow]warning:[/yellow] {e}")
         return e.summary
