@@ -115,8 +115,10 @@ def process_batch(
     return _result(summary, batch_limit_error(f"{council}/{batch}", summary, settings.pipeline.max_quarantined_share))
 
 
-def _quarantine_refused(refused: list[RefusedItem], config_dir: str | None, data_dir: str | None) -> list[RecordOutcome]:
-    """Inputs discovery refused (links out, wrong layout, unknown council) go to quarantine with its reason."""
+def _quarantine_refused(
+    refused: list[RefusedItem], config_dir: str | None, data_dir: str | None,
+) -> list[RecordOutcome]:
+    """Inputs discovery refused (links out, wrong layout, unknown council), quarantined with its reason."""
     return [quarantine_record_task(r.item, config_dir, data_dir, stage="scan", reason=r.reason, message=r.message)
             for r in refused]
 
@@ -124,7 +126,9 @@ def _quarantine_refused(refused: list[RefusedItem], config_dir: str | None, data
 class _BatchProgress:
     """A batch run's outcomes so far: on its progress artifact, and told to `_on_progress`."""
 
-    def __init__(self, outcomes: list[RecordOutcome], total: int, council: str, batch: str, shard: int, shards: int) -> None:
+    def __init__(
+        self, outcomes: list[RecordOutcome], total: int, council: str, batch: str, shard: int, shards: int,
+    ) -> None:
         self.outcomes, self.total = outcomes, total
         key = artifact_key("progress", council, batch, *([f"shard-{shard}-of-{shards}"] if shards > 1 else []))
         self._artifact = create_progress_artifact(progress=self._percent(), key=key,

@@ -31,7 +31,9 @@ def in_shard(relative_path: str, shard: int, shards: int) -> bool:
     return shards == 1 or shard_of(relative_path, shards) == shard
 
 
-def batches(items: Iterable[ScanItem], refused: Iterable[RefusedItem], *, only: str | None = None) -> list[tuple[str, str]]:
+def batches(
+    items: Iterable[ScanItem], refused: Iterable[RefusedItem], *, only: str | None = None,
+) -> list[tuple[str, str]]:
     """The (council, batch) folders holding any input, accepted or refused, sorted; with `only`,
     just the folders of that batch name."""
     found = {(item.council, item.batch) for item in [*items, *(r.item for r in refused)]}

@@ -96,5 +96,7 @@ def test_quarantine_reason_of_an_error(error: BaseException | None, reason: Quar
 
 
 def test_transient_errors_are_the_ones_worth_a_retry() -> None:
-    assert [is_transient(e) for e in (OcrFailedError("crash"), LedgerError("busy"), StorageError("busy"))] == [True] * 3
-    assert [is_transient(e) for e in (OcrError("x"), UnsafePathError("x"), ConnectionError("x"))] == [False] * 3
+    for error in (OcrFailedError("crash"), LedgerError("busy"), StorageError("busy")):
+        assert is_transient(error), error
+    for error in (OcrError("x"), UnsafePathError("x"), ConnectionError("x")):
+        assert not is_transient(error), error

@@ -51,7 +51,8 @@ def test_batches_lists_every_folder_with_an_input_once_accepted_or_refused() -> 
 
 def test_batch_share_takes_one_batch_and_shares_it_out_among_shards_exactly_once() -> None:
     items = [_item(p) for p in PATHS]
-    refused = [RefusedItem(_item(f"kingsmere/2026-11-batch-01/link-{n}.png"), "unsafe_path", "link") for n in range(20)]
+    refused = [RefusedItem(_item(f"kingsmere/2026-11-batch-01/link-{n}.png"), "unsafe_path", "link")
+               for n in range(20)]
     whole, whole_refused = batch_share(items, refused, "2026-11-batch-01")
     assert [i.relative for i in whole] == [p for p in PATHS if "batch-01" in p]
     assert whole_refused == refused
