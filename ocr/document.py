@@ -15,6 +15,7 @@ from ocr._exec.qpdf import join_pdfs
 from ocr._exec.engine import engine_available
 from ocr._exec.engine import engine_version as api_engine_version
 from ocr._exec.tesseract import Engine, tesseract_version
+from ocr.defaults import DEFAULT_DPI, DEFAULT_ENGINE, DEFAULT_LANGUAGES, DEFAULT_PAGE_TIMEOUT
 from ocr.pages import ImagePage, TextLayerPage, iter_pages
 from ocr.reading import PageReading, read_page
 
@@ -87,7 +88,7 @@ class OcrResult:
 
 
 @cache
-def engine_version(engine: Engine = "api") -> str:
+def engine_version(engine: Engine = DEFAULT_ENGINE) -> str:
     """What read the pages, for the record: the CLI's Tesseract, or the engine's (its own build)."""
     if engine == "api" and engine_available():
         return f"tesseract {api_engine_version()} (api)"
@@ -98,11 +99,11 @@ def ocr_document(
     source: Path,
     *,
     work_dir: Path,
-    languages: str = "eng",
-    dpi: int = 300,
-    page_timeout: float = 180.0,
+    languages: str = DEFAULT_LANGUAGES,
+    dpi: int = DEFAULT_DPI,
+    page_timeout: float = DEFAULT_PAGE_TIMEOUT,
     psm: int | None = None,
-    engine: Engine = "api",
+    engine: Engine = DEFAULT_ENGINE,
 ) -> OcrResult:
     """OCR `source` page by page into `work_dir/document.pdf` (searchable: image + invisible text).
 

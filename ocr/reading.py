@@ -31,6 +31,7 @@ from PIL import Image
 
 from ocr.bitonal import BitonalPage
 from ocr._exec.tesseract import Engine, TesseractPage, detect_orientation, ocr_page_image
+from ocr.defaults import DEFAULT_DPI, DEFAULT_ENGINE
 from ocr.cleaning import clean_page, darken_faint_ink, measure_noise, should_clean
 from ocr.deskew import measure_skew, should_deskew, straighten, straighten_pixels
 from ocr.errors import InputUnreadableError
@@ -85,7 +86,7 @@ class _Pass:
 
 def read_page(
     image: Path, *, number: int, dpi: int | None, work_dir: Path, languages: str, psm: int | None, timeout: float,
-    pixels: Image.Image | None = None, engine: Engine = "api",
+    pixels: Image.Image | None = None, engine: Engine = DEFAULT_ENGINE,
 ) -> PageReading:
     """OCR page `number` (the file `image`, already decoded as `pixels` if given) with
     orientation, skew, cleaning and completeness handled. `psm` None: chosen by the page's columns."""
@@ -174,7 +175,7 @@ def _settle_orientation(
     be upside down all the same, the first reading comes out garbled and is tried the
     other way up.
     """
-    osd = detect_orientation(image, dpi=dpi or 300, timeout=timeout)
+    osd = detect_orientation(image, dpi=dpi or DEFAULT_DPI, timeout=timeout)
     if osd is None:
         return _Plan(guess.rotation, guess.skew, False)
     if osd.rotate == guess.rotation:
@@ -215,10 +216,10 @@ def _ocr_pass(
     target = image
     if prepared is not source:
         target = _save_prepared(prepared, work_dir / f"{number:05d}.{tag}.prepared", dpi)
-    # Always told, as PBM files cannot record it: the page's own resolution, else 300 dpi.
+    # Always told, as PBM files cannot record it: the page's own resolution, else DEFAULT_DPI.
     result = ocr_page_image(
         target, out_base=work_dir / f"{number:05d}.{tag}", languages=languages,
-        dpi=dpi or 300, psm=psm, timeout=timeout, engine=engine,
+        dpi=dpi or DEFAULT_DPI, psm=psm, timeout=timeout, engine=engine,
     )
     if prepared is source:
         ink = source_ink
