@@ -46,6 +46,8 @@ from records.ledger import Ledger  # noqa: E402
 from records.pipeline import PipelineContext  # noqa: E402
 from records.reporting.audit import batch_history, describe_event, record_history  # noqa: E402
 from records.reporting.inventory import (  # noqa: E402
+    NewEstimate,
+    NewExclusion,
     current_estimates,
     current_progress,
     record_estimate,
@@ -488,9 +490,10 @@ def estimate_set(
     """Record a council's new inventory estimate; earlier ones are kept as history."""
     with _domain_errors():
         settings, ledger = _settings_and_ledger(config, data_dir)
-        record_estimate(ledger, settings.councils, settings.classification.record_types, council=council,
-                        pages=pages, source=source, recorded_by=_who(by), record_type=record_type,
-                        as_of=as_of.date() if as_of else None, boxes=boxes, linear_metres=linear_metres,
+        estimate = NewEstimate(council=council, pages=pages, source=source, recorded_by=_who(by),
+                               record_type=record_type, as_of=as_of.date() if as_of else None, boxes=boxes,
+                               linear_metres=linear_metres)
+        record_estimate(ledger, settings.councils, settings.classification.record_types, estimate,
                         units=settings.units_for(council))
         current = current_estimates(settings.councils, ledger.estimates(council=council))[council]
     if record_type:
@@ -550,8 +553,9 @@ def exclude(
     """Record pages a council holds but need not digitise; entries add up and are kept as history."""
     with _domain_errors():
         settings, ledger = _settings_and_ledger(config, data_dir)
-        record_exclusion(ledger, settings.councils, settings.classification.record_types, council=council,
-                         pages=pages, reason=reason, note=note, recorded_by=_who(by), record_type=record_type)
+        exclusion = NewExclusion(council=council, pages=pages, reason=reason, note=note, recorded_by=_who(by),
+                                 record_type=record_type)
+        record_exclusion(ledger, settings.councils, settings.classification.record_types, exclusion)
         total = sum(r["pages"] for r in ledger.exclusions(council=council))
     out.print(f"{council}: {pages} pages recorded as {reason}; {total} pages in all need no digitisation",
               markup=False, highlight=False)
