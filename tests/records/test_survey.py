@@ -19,7 +19,13 @@ from records.archive.local import Archive
 from records.config import Council, InventoryEstimate
 from records.errors import EstimateError
 from records.ledger import Ledger, records_table
-from records.reporting.inventory import current_progress, record_estimate, record_exclusion
+from records.reporting.inventory import (
+    NewEstimate,
+    NewExclusion,
+    current_progress,
+    record_estimate,
+    record_exclusion,
+)
 from records.reporting.survey import CANNOT_SAY, build_survey, survey_csv, write_survey
 from tests.records.test_search import archive_one, sha_of
 
@@ -50,14 +56,18 @@ def ledger(tmp_path: Path) -> Ledger:
         with ledger.engine.begin() as conn:
             conn.execute(records_table.update().where(records_table.c.source_sha256 == sha_of(name))
                          .values(archived_at=NOW - dt.timedelta(days=days_ago, hours=1)))
-    record_estimate(ledger, COUNCILS, TYPES, council="gamma", pages=30, source="first count", recorded_by="x")
-    record_estimate(ledger, COUNCILS, TYPES, council="gamma", pages=12, source="shelf audit", recorded_by="a.clerk")
-    record_exclusion(ledger, COUNCILS, TYPES, council="alpha", pages=4, reason="duplicate", note="second copies",
-                     recorded_by="a.clerk", record_type="council_tax")
-    record_exclusion(ledger, COUNCILS, TYPES, council="gamma", pages=1, reason="past_retention",
-                     note="1990s rent cards, schedule 4.2", recorded_by="a.clerk")
-    record_exclusion(ledger, COUNCILS, TYPES, council="gamma", pages=1, reason="out_of_scope",
-                     note="leaflets", recorded_by="a.clerk")
+    record_estimate(ledger, COUNCILS, TYPES, NewEstimate(council="gamma", pages=30, source="first count",
+                                                         recorded_by="x"))
+    record_estimate(ledger, COUNCILS, TYPES, NewEstimate(council="gamma", pages=12, source="shelf audit",
+                                                         recorded_by="a.clerk"))
+    record_exclusion(ledger, COUNCILS, TYPES, NewExclusion(council="alpha", pages=4, reason="duplicate",
+                                                           note="second copies", recorded_by="a.clerk",
+                                                           record_type="council_tax"))
+    record_exclusion(ledger, COUNCILS, TYPES, NewExclusion(council="gamma", pages=1, reason="past_retention",
+                                                           note="1990s rent cards, schedule 4.2",
+                                                           recorded_by="a.clerk"))
+    record_exclusion(ledger, COUNCILS, TYPES, NewExclusion(council="gamma", pages=1, reason="out_of_scope",
+                                                           note="leaflets", recorded_by="a.clerk"))
     return ledger
 
 
@@ -157,7 +167,7 @@ def test_exclusion_refuses_unknown_reason_type_and_empty_note(ledger: Ledger) ->
         args: dict[str, Any] = {"council": "alpha", "pages": 1, "reason": "duplicate", "note": "n",
                                 "recorded_by": "x", **kwargs}
         with pytest.raises(EstimateError):
-            record_exclusion(ledger, COUNCILS, TYPES, **args)
+            record_exclusion(ledger, COUNCILS, TYPES, NewExclusion(**args))
     assert [r["pages"] for r in ledger.exclusions(council="gamma")] == [1, 1], "history kept, entries add up"
 
 
