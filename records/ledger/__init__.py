@@ -5,7 +5,7 @@ written in one transaction, and the row's unique source hash decides whether the
 move at all: re-runs, retries and concurrent runs can insert a record at most once.
 
 `Ledger(url)` brings the schema to the newest Alembic revision (records/ledger/migrate.py,
-safe when several workers start at once). A change to the tables below ships with a migration
+safe when several workers start at once). A change to the tables (schema.py) ships with a migration
 in records/ledger/migrations/versions/; tests/records/test_ledger_backends.py checks they agree.
 """
 
@@ -23,19 +23,8 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import (
-    BigInteger,
-    Boolean,
-    Column,
-    Date,
-    DateTime,
     Engine,
-    Float,
-    Index,
-    Integer,
-    MetaData,
-    String,
     Table,
-    UniqueConstraint,
     case,
     create_engine,
     delete,
@@ -53,74 +42,20 @@ from sqlalchemy.exc import SQLAlchemyError
 from records.archive.local import FILE_MODE, make_private_dir
 from records.errors import LedgerError
 from records.ledger.migrate import sqlite_pragmas, upgrade_to_head
-
-metadata = MetaData()
-
-records_table = Table(
-    "records",
+from records.ledger.schema import (  # noqa: F401 - `metadata` and the tables are still imported from here
+    PG_SEARCH_DDL,
+    SQLITE_SEARCH_DDL,
+    counters_table,
+    exclusions_table,
+    inventory_estimates_table,
     metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("source_sha256", String(64), nullable=False, unique=True),
-    Column("council", String(64), nullable=False, index=True),
-    Column("batch", String(255), nullable=False),
-    Column("source_path", String(1024), nullable=False),
-    Column("record_type", String(64), nullable=False),
-    Column("score", Float, nullable=False),
-    Column("needs_review", Boolean, nullable=False),
-    Column("pages", Integer, nullable=False),
-    Column("words", Integer, nullable=False),
-    Column("blank_pages", Integer, nullable=False),
-    Column("mean_confidence", Float, nullable=False),
-    Column("pdf_path", String(1024), nullable=False),
-    Column("text_path", String(1024), nullable=False),
-    Column("sidecar_path", String(1024), nullable=False),
-    Column("pdf_sha256", String(64), nullable=False),
-    Column("text_sha256", String(64), nullable=False),
-    Column("engine", String(128), nullable=False),
-    Column("languages", String(64), nullable=False),
-    Column("pipeline_version", String(32), nullable=False),
-    Column("archived_at", DateTime(timezone=True), nullable=False),
-    # Added after the first release; NULL for records archived before it (see migration 0001).
-    Column("sidecar_sha256", String(64), nullable=True),
-)
-
-counters_table = Table(
-    "counters",
-    metadata,
-    Column("council", String(64), primary_key=True),
-    Column("record_type", String(64), primary_key=True),
-    Column("records", Integer, nullable=False),
-    Column("pages", Integer, nullable=False),
-    Column("updated_at", DateTime(timezone=True), nullable=False),
-)
-
-quarantine_table = Table(
-    "quarantine",
-    metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("council", String(64), nullable=False, index=True),
-    Column("batch", String(255), nullable=False),
-    Column("source_path", String(1024), nullable=False),
-    Column("source_sha256", String(64), nullable=False),
-    Column("reason", String(64), nullable=False),
-    Column("stage", String(32), nullable=False),
-    Column("error_class", String(128), nullable=False),
-    Column("message", String(2000), nullable=False),
-    Column("copy_path", String(1024), nullable=True),
-    Column("resolved", Boolean, nullable=False, default=False),
-    Column("quarantined_at", DateTime(timezone=True), nullable=False),
-    UniqueConstraint("source_path", "source_sha256", name="uq_quarantine_source"),
-)
-
-#: Batch folders a sweep has already handed to a batch run, with the folder's state at the time.
-seen_batches_table = Table(
-    "seen_batches",
-    metadata,
-    Column("council", String(64), primary_key=True),
-    Column("batch", String(255), primary_key=True),
-    Column("files", Integer, nullable=False),
-    Column("latest_mtime_ns", BigInteger, nullable=False),
-    Column("seen_at", DateTime(timezone=True), nullable=False),
+    quarantine_table,
+    record_events_table,
+    record_fields_table,
+    record_pages_table,
+    records_table,
+    review_labels_table,
+    seen_batches_table,
 )
 
 
@@ -603,7 +538,7 @@ class Ledger:
         """Create the full-text index on first use (FTS5 on SQLite, tsvector + GIN on PostgreSQL)."""
         if getattr(self, "_search_ready", False):
             return
-        statements = _PG_SEARCH_DDL if self.engine.dialect.name == "postgresql" else _SQLITE_SEARCH_DDL
+        statements = PG_SEARCH_DDL if self.engine.dialect.name == "postgresql" else SQLITE_SEARCH_DDL
         with self._transaction() as conn:
             for statement in statements:
                 conn.execute(sql_text(statement))
@@ -634,51 +569,6 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
 
 
 # --- Issue #6: key fields, page confidences, review labels, inventory estimates, search ---------
-
-record_fields_table = Table(
-    "record_fields",
-    metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("source_sha256", String(64), nullable=False, index=True),
-    Column("kind", String(32), nullable=False),
-    Column("value", String(64), nullable=False),  # NI numbers arrive masked
-    Index("ix_record_fields_kind_value", "kind", "value"),
-)
-
-record_pages_table = Table(
-    "record_pages",
-    metadata,
-    Column("source_sha256", String(64), primary_key=True),
-    Column("number", Integer, primary_key=True),
-    Column("confidence", Float, nullable=False),
-    Column("words", Integer, nullable=False),
-    Column("blank", Boolean, nullable=False),
-)
-
-review_labels_table = Table(
-    "review_labels",
-    metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("source_sha256", String(64), nullable=False, index=True),
-    Column("council", String(64), nullable=False),
-    Column("record_type", String(64), nullable=False),
-    Column("previous_type", String(64), nullable=False),
-    Column("reviewed_by", String(128), nullable=False),
-    Column("reviewed_at", DateTime(timezone=True), nullable=False),
-)
-
-inventory_estimates_table = Table(
-    "inventory_estimates",
-    metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("council", String(64), nullable=False, index=True),
-    Column("record_type", String(64), nullable=True),  # NULL: the council's total
-    Column("pages", Integer, nullable=False),
-    Column("source", String(500), nullable=False),
-    Column("as_of", Date, nullable=True),
-    Column("recorded_by", String(128), nullable=False),
-    Column("recorded_at", DateTime(timezone=True), nullable=False),
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -711,37 +601,6 @@ class EstimateEntry:
     source: str
     as_of: dt.date | None
     recorded_by: str
-
-
-#: Every state change of every record, and every estimate or exclusion: append-only.
-#: `detail` is JSON of codes, versions, checksums and paths: never OCR text or field values.
-record_events_table = Table(
-    "record_events",
-    metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("record_id", String(64), nullable=True, index=True),  # source sha256; NULL: council-level
-    Column("council", String(64), nullable=False),
-    Column("batch", String(255), nullable=True),
-    Column("event", String(32), nullable=False),
-    Column("actor", String(128), nullable=True),  # a person, for reviews, estimates, exclusions
-    Column("detail", String(4000), nullable=False),
-    Column("at", DateTime(timezone=True), nullable=False),
-    Index("ix_record_events_council_batch", "council", "batch"),
-)
-
-#: Pages a council holds but need not digitise (past retention, duplicates, out of scope).
-exclusions_table = Table(
-    "exclusions",
-    metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("council", String(64), nullable=False, index=True),
-    Column("record_type", String(64), nullable=True),  # NULL: not tied to one record type
-    Column("pages", Integer, nullable=False),
-    Column("reason", String(32), nullable=False),
-    Column("note", String(500), nullable=False),
-    Column("recorded_by", String(128), nullable=False),
-    Column("recorded_at", DateTime(timezone=True), nullable=False),
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -800,10 +659,6 @@ def _move_counter(
                                               c.records <= 0))
 
 
-_SQLITE_SEARCH_DDL = (
-    "CREATE VIRTUAL TABLE IF NOT EXISTS record_text_fts "
-    "USING fts5(body, tokenize = 'porter unicode61 remove_diacritics 2')",
-)
 _SQLITE_SEARCH = """
 SELECT r.source_sha256, r.council, r.record_type, r.source_path, r.pdf_path, r.text_path,
        r.sidecar_path, r.needs_review, -bm25(record_text_fts) AS rank,
@@ -814,12 +669,6 @@ ORDER BY bm25(record_text_fts), r.id
 LIMIT :limit
 """
 # Not testable without a PostgreSQL server; written to the same contract as the SQLite path.
-_PG_SEARCH_DDL = (
-    "CREATE TABLE IF NOT EXISTS record_text_search ("
-    " record_id INTEGER PRIMARY KEY REFERENCES records (id) ON DELETE CASCADE,"
-    " body TEXT NOT NULL, document TSVECTOR NOT NULL)",
-    "CREATE INDEX IF NOT EXISTS ix_record_text_search_document ON record_text_search USING GIN (document)",
-)
 _PG_SEARCH = """
 SELECT r.source_sha256, r.council, r.record_type, r.source_path, r.pdf_path, r.text_path,
        r.sidecar_path, r.needs_review, ts_rank_cd(s.document, q) AS rank,
