@@ -42,7 +42,7 @@ from records.context import (
     model_path,  # noqa: E402
 )
 from records.errors import ExitCode, RecordError  # noqa: E402
-from records.ledger import Ledger  # noqa: E402
+from records.ledger import EventRow, Ledger  # noqa: E402
 from records.pipeline import PipelineContext  # noqa: E402
 from records.reporting.audit import batch_history, describe_event, record_history  # noqa: E402
 from records.reporting.inventory import (  # noqa: E402
@@ -516,7 +516,7 @@ def estimate_list(
         current = {k: v for k, v in current.items() if k == council}
     if as_json:
         out.print_json(json.dumps({"current": {k: v.describe() for k, v in current.items()},
-                                   "history": history}, default=str))
+                                   "history": [asdict(row) for row in history]}, default=str))
         return
     for slug, estimate in current.items():
         out.print(f"{slug}: {estimate.describe()}", markup=False, highlight=False)
@@ -524,8 +524,8 @@ def estimate_list(
     for name in ("Council", "Record type", "Pages", "Source", "As of", "Recorded by", "Recorded at"):
         table.add_column(name)
     for row in history:
-        table.add_row(row["council"], row["record_type"] or "all", str(row["pages"]), row["source"],
-                      str(row["as_of"] or ""), row["recorded_by"], f"{row['recorded_at']:%Y-%m-%d %H:%M}")
+        table.add_row(row.council, row.record_type or "all", str(row.pages), row.source,
+                      str(row.as_of or ""), row.recorded_by, f"{row.recorded_at:%Y-%m-%d %H:%M}")
     out.print(table)
 
 
@@ -552,7 +552,7 @@ def exclude(
         settings, ledger = _settings_and_ledger(config, data_dir)
         record_exclusion(ledger, settings.councils, settings.classification.record_types, council=council,
                          pages=pages, reason=reason, note=note, recorded_by=_who(by), record_type=record_type)
-        total = sum(r["pages"] for r in ledger.exclusions(council=council))
+        total = sum(r.pages for r in ledger.exclusions(council=council))
     out.print(f"{council}: {pages} pages recorded as {reason}; {total} pages in all need no digitisation",
               markup=False, highlight=False)
 
@@ -608,16 +608,16 @@ def survey(
         out.print(f"{kind:<13} {path}", markup=False, highlight=False)
 
 
-def _print_events(events: list[dict[str, Any]], title: str, as_json: bool) -> None:
+def _print_events(events: list[EventRow], title: str, as_json: bool) -> None:
     if as_json:
-        out.print_json(json.dumps({"events": events}, default=str))
+        out.print_json(json.dumps({"events": [asdict(e) for e in events]}, default=str))
         return
     table = Table(title=title)
     for name in ("When (UTC)", "Record", "Council", "Batch", "Event", "By", "Detail"):
         table.add_column(name)
     for e in events:
-        table.add_row(f"{e['at']:%Y-%m-%d %H:%M:%S}", (e["record_id"] or "")[:12], e["council"], e["batch"] or "",
-                      e["event"], e["actor"] or "", describe_event(e))
+        table.add_row(f"{e.at:%Y-%m-%d %H:%M:%S}", (e.record_id or "")[:12], e.council, e.batch or "",
+                      e.event, e.actor or "", describe_event(e))
     out.print(table)
 
 
