@@ -134,15 +134,16 @@ def estimate_list(
     if council:
         current = {k: v for k, v in current.items() if k == council}
     if as_json:
-        print_json({"current": {k: v.describe() for k, v in current.items()}, "history": history})
+        print_json({"current": {k: v.describe() for k, v in current.items()},
+                    "history": [asdict(row) for row in history]})
         return
     for slug, estimate in current.items():
         say(f"{slug}: {estimate.describe()}")
     out.print(table(
         "Estimates recorded with `digitise estimate set` (newest per council and type counts)",
         ["Council", "Record type", "Pages", "Source", "As of", "Recorded by", "Recorded at"],
-        ([row["council"], row["record_type"] or "all", str(row["pages"]), row["source"], str(row["as_of"] or ""),
-          row["recorded_by"], f"{row['recorded_at']:%Y-%m-%d %H:%M}"] for row in history),
+        ([row.council, row.record_type or "all", str(row.pages), row.source, str(row.as_of or ""),
+          row.recorded_by, f"{row.recorded_at:%Y-%m-%d %H:%M}"] for row in history),
     ))
 
 
@@ -163,7 +164,7 @@ def exclude(
     exclusion = NewExclusion(council=council, pages=pages, reason=reason, note=note, recorded_by=who(by),
                              record_type=record_type)
     record_exclusion(ledger, settings.councils, settings.classification.record_types, exclusion)
-    total = sum(r["pages"] for r in ledger.exclusions(council=council))
+    total = sum(r.pages for r in ledger.exclusions(council=council))
     say(f"{council}: {pages} pages recorded as {reason}; {total} pages in all need no digitisation")
 
 

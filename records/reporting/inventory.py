@@ -13,11 +13,10 @@ import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
 
 from records.config import Council, InventoryEstimate, Units
 from records.errors import EstimateError
-from records.ledger import EstimateEntry, ExclusionEntry, Ledger
+from records.ledger import EstimateEntry, EstimateRow, ExclusionEntry, ExclusionRow, Ledger
 from records.reporting.progress import ProgressRow, progress_rows
 
 CONFIG = "councils.yaml"
@@ -146,12 +145,12 @@ def _check_names(councils: Mapping[str, Council], record_types: Iterable[str], c
 
 
 def current_estimates(
-    councils: Mapping[str, Council], history: Iterable[Mapping[str, Any]]
+    councils: Mapping[str, Council], history: Iterable[EstimateRow]
 ) -> dict[str, CouncilEstimate]:
     """Per council: the newest ledger figure for the total and each type, else the YAML one."""
-    newest: dict[tuple[str, str | None], Mapping[str, Any]] = {}
+    newest: dict[tuple[str, str | None], EstimateRow] = {}
     for row in history:
-        key = (row["council"], row["record_type"])
+        key = (row.council, row.record_type)
         if key not in newest or _order(row) >= _order(newest[key]):
             newest[key] = row
     out: dict[str, CouncilEstimate] = {}
@@ -193,9 +192,9 @@ def councils_with_estimates(councils: Mapping[str, Council], ledger: Ledger) -> 
     return out
 
 
-def _order(row: Mapping[str, Any]) -> tuple[dt.date, dt.datetime, int]:
-    recorded = _aware(row["recorded_at"])
-    return (row["as_of"] or recorded.date(), recorded, row.get("id") or 0)
+def _order(row: EstimateRow) -> tuple[dt.date, dt.datetime, int]:
+    recorded = _aware(row.recorded_at)
+    return (row.as_of or recorded.date(), recorded, row.id)
 
 
 def _aware(moment: dt.datetime) -> dt.datetime:
@@ -207,9 +206,8 @@ def _from_config(inventory: InventoryEstimate, pages: int, measured: str | None 
     return EstimateBasis(pages, inventory.source, inventory.as_of, CONFIG, measured=measured)
 
 
-def _from_ledger(row: Mapping[str, Any]) -> EstimateBasis:  # a ledger source already names its unit
-    return EstimateBasis(row["pages"], row["source"], row["as_of"], LEDGER, row["recorded_by"],
-                         _aware(row["recorded_at"]))
+def _from_ledger(row: EstimateRow) -> EstimateBasis:  # a ledger source already names its unit
+    return EstimateBasis(row.pages, row.source, row.as_of, LEDGER, row.recorded_by, _aware(row.recorded_at))
 
 
 def current_progress(councils: Mapping[str, Council], ledger: Ledger, *, only: str | None = None) -> list[ProgressRow]:
@@ -220,7 +218,7 @@ def current_progress(councils: Mapping[str, Council], ledger: Ledger, *, only: s
     )
 
 
-# --- Issue #9: pages not needing digitisation ------------------------------------------------
+# --- Pages not needing digitisation ------------------------------------------------------------
 
 class ExclusionReason(StrEnum):
     """Why pages need not be digitised (NUMERIC/ENUMERATE's 'not needing digitisation').
@@ -259,10 +257,10 @@ def record_exclusion(
                                         exclusion.note.strip()[:500], exclusion.recorded_by.strip() or "unknown"))
 
 
-def not_needed_pages(history: Iterable[Mapping[str, Any]]) -> dict[tuple[str, str | None], int]:
+def not_needed_pages(history: Iterable[ExclusionRow]) -> dict[tuple[str, str | None], int]:
     """Pages excluded per (council, record type or None), summed over every entry."""
     out: dict[tuple[str, str | None], int] = {}
     for row in history:
-        key = (row["council"], row["record_type"])
-        out[key] = out.get(key, 0) + int(row["pages"])
+        key = (row.council, row.record_type)
+        out[key] = out.get(key, 0) + row.pages
     return out

@@ -12,7 +12,8 @@ from PIL import Image
 
 from records.archive.local import Archive
 from records.config import Council, InventoryEstimate
-from records.ledger import Ledger, records_table
+from records.ledger import Ledger
+from records.ledger.schema import records_table
 from records.reporting.inventory import NewEstimate, record_estimate
 from records.reporting.reports import (
     CANNOT_SAY,

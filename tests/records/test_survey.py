@@ -7,6 +7,7 @@ import csv
 import datetime as dt
 import io
 import math
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,8 @@ from flows.cli import app
 from records.archive.local import Archive
 from records.config import Council, InventoryEstimate
 from records.errors import EstimateError
-from records.ledger import Ledger, records_table
+from records.ledger import ExclusionRow, Ledger, RecordRow
+from records.ledger.schema import records_table
 from records.reporting.inventory import (
     NewEstimate,
     NewExclusion,
@@ -74,17 +76,17 @@ def ledger(tmp_path: Path) -> Ledger:
 # --- an independent recomputation from the ledger's rows -------------------------------------
 
 def _estimate(ledger: Ledger, council: str, record_type: str | None = None) -> int | None:
-    rows = [r for r in ledger.estimates(council=council) if r["record_type"] == record_type]
+    rows = [r for r in ledger.estimates(council=council) if r.record_type == record_type]
     if rows:
-        return int(rows[-1]["pages"])  # all undated here: the newest recorded wins
+        return rows[-1].pages  # all undated here: the newest recorded wins
     inv = COUNCILS[council].inventory
     if inv is None:
         return None
     return inv.total_pages if record_type is None else inv.by_type.get(record_type)
 
 
-def _sums(rows: list[dict[str, Any]], council: str, record_type: str | None) -> int:
-    return sum(r["pages"] for r in rows if r["council"] == council and (record_type is None or r["record_type"] == record_type))
+def _sums(rows: Iterable[RecordRow | ExclusionRow], council: str, record_type: str | None) -> int:
+    return sum(r.pages for r in rows if r.council == council and (record_type is None or r.record_type == record_type))
 
 
 def _expected(ledger: Ledger, council: str, record_type: str | None = None) -> dict[str, Any]:
@@ -103,9 +105,9 @@ def _expected(ledger: Ledger, council: str, record_type: str | None = None) -> d
 
 def _rate(ledger: Ledger, council: str, record_type: str | None, window: int) -> float:
     start = NOW - dt.timedelta(days=window)
-    pages = sum(r["pages"] for r in ledger.records(council=council)
-                if start <= r["archived_at"].replace(tzinfo=dt.timezone.utc) < NOW
-                and (record_type is None or r["record_type"] == record_type))
+    pages = sum(r.pages for r in ledger.records(council=council)
+                if start <= r.archived_at.replace(tzinfo=dt.timezone.utc) < NOW
+                and (record_type is None or r.record_type == record_type))
     return pages / window
 
 
@@ -168,7 +170,7 @@ def test_exclusion_refuses_unknown_reason_type_and_empty_note(ledger: Ledger) ->
                                 "recorded_by": "x", **kwargs}
         with pytest.raises(EstimateError):
             record_exclusion(ledger, COUNCILS, TYPES, NewExclusion(**args))
-    assert [r["pages"] for r in ledger.exclusions(council="gamma")] == [1, 1], "history kept, entries add up"
+    assert [r.pages for r in ledger.exclusions(council="gamma")] == [1, 1], "history kept, entries add up"
 
 
 def test_write_survey_files_agree_with_the_answers(ledger: Ledger, tmp_path: Path) -> None:
