@@ -37,9 +37,9 @@ from flows.runners import THREADS, make_task_runner
 from flows.settings import context_for, resolve_settings
 from flows.tasks import ocr_tasks, quarantine_record_task
 from ocr import check_tools
-from records.archive.objects import discover_location
 from records.batch_policy import BatchResult, batch_limit_error, run_limit_error
 from records.errors import QuarantineLimitExceeded
+from records.intake.objects import discover_location
 from records.intake.scan import RefusedItem, ScanItem
 from records.intake.selection import batch_share, batches, check_shard
 from records.pipeline import RecordOutcome, remove_stale_files

@@ -43,7 +43,7 @@ from records.archive.local import (
     sha256_bytes,
     sha256_file,
 )
-from records.archive.objects import AnyArchive, stage_item
+from records.archive.objects import AnyArchive
 from records.classify.fields import KeyFields, extract_fields
 from records.classify.rules import RecordClass, TextClassifier
 from records.errors import (
@@ -54,6 +54,7 @@ from records.errors import (
     is_transient,
     quarantine_reason,
 )
+from records.intake.objects import stage_item
 from records.intake.scan import ScanItem
 from records.ledger import ArchivedRecord, Ledger, PageStat, QuarantineEntry
 from records.quarantine import QuarantineNote, quarantine_file
@@ -95,7 +96,7 @@ class PipelineContext:
     work_root: Path
     languages: Mapping[str, str] = field(default_factory=dict)
     ocr: OcrSettings = OcrSettings()
-    #: fsspec options for object-storage scan roots (records/archive/objects.py); empty: the AWS_* environment.
+    #: fsspec options for object-storage scan roots (records/intake/objects.py); empty: the AWS_* environment.
     storage_options: Mapping[str, Any] = field(default_factory=dict)
 
 

@@ -15,8 +15,8 @@ from flows import early_server
 from flows.cli.common import ConfigOpt, DataOpt, JsonOpt, Where, command_group, err, out, print_json, say
 from flows.cli.figures import print_progress
 from records.archive.fixity import FixityReport, verify_archive
-from records.archive.objects import is_object_url
 from records.errors import ConfigError, ExitCode, QuarantineLimitExceeded
+from records.object_store import is_object_url
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples" / "scans"
 DEMO_DATA = Path(__file__).resolve().parents[2] / "var" / "demo"
