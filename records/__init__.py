@@ -1,16 +1,19 @@
 """The council-digitise domain: no Prefect, no CLI. Data flows one way through its packages:
 
-    intake/     scan roots and folders in, items to process (or refused, with a reason);
-                which of them a batch or shard run takes
-    pipeline    one item: OCR (the `ocr` package), classify, archive, count; or quarantine
-    classify/   record types from text: rules, a learned model, key fields, human review
-    archive/    searchable PDF, text and sidecar on disk or in object storage; fixity checks
-    ledger/     the one database: records, exact counters, quarantine, search, audit events
-    reporting/  what the ledger says: progress, inventory figures, reports, FoI survey, audit
+    intake/         scan roots (local or object storage) in; items to process, or refused with a
+                    reason; a batch's and a shard's items (selection); new batch folders (sweep)
+    pipeline        one item: OCR (the `ocr` package), classify, archive, count; or quarantine
+    classify/       record types from text: rules, a learned model, key fields, human review
+    archive/        searchable PDF, text and sidecar, locally or in object storage; fixity checks
+    ledger/         the one database: records, exact counters, quarantine, search, audit events
+    reporting/      what the ledger says, for people: progress, inventory figures, reports,
+                    the FoI survey, audit views (the record path never imports it)
+    batch_policy    when a batch or run has quarantined too much to count as done
+    errors          every error the domain raises, with its exit code and quarantine reason
+    config          the YAML settings, validated; object_store: a bucket prefix used like a folder
 
-`errors` holds every error the domain and the flows raise, in one tree; `config` the YAML
-settings; `batch_policy` when a finished run counts as failed. The names below are what the
-orchestration layer needs to run records; everything else is imported from its module.
+The names below are what the orchestration layer needs to run records; everything else is
+imported from its module.
 """
 
 from records.config import Settings, load_settings
