@@ -43,6 +43,7 @@ from flows import digitise_scan_root
 from flows.settings import context_for, resolve_settings
 from flows.tasks import process_record_task
 from ocr import set_pixel_limit
+from ocr._exec.engine import engine_available
 from records.archive.local import sha256_file
 from records.errors import ExitCode
 from records.ledger import Ledger
@@ -57,7 +58,7 @@ from tests.corpus.make_corpus import (
     PIXEL_LIMIT,
     make_corpus,
 )
-from tests.reliability.faults import CRASH_ENV
+from tests.reliability.faults import CRASH_ENV, engine_killed_mid_page
 from tests.reliability.harness import files_under, snapshot, write_config
 
 TAX = ["Council Tax Demand Notice 2026/27", "Local Government Finance Act 1992", "Valuation band C"]
@@ -249,6 +250,31 @@ def test_transient_tesseract_crash_is_retried_then_archived(
     summary = _digitise(str(scans), config_dir=lenient_config, data_dir=str(tmp_path / "data"))
     assert _record_task_attempts(since=started) == [2], "retried once by Prefect, then succeeded"
     assert (summary["archived"], summary["quarantined"]) == (1, 0)
+
+
+def test_default_engine_killed_mid_page_is_retried_counted_once_and_the_batch_completes(
+    tmp_path: Path, fast_retries: None
+) -> None:
+    """The default engine (`ocr.engine: api`, Tesseract kept loaded in a process per worker
+    thread) is SIGKILLed in the middle of a page: that record's task fails as transient,
+    Prefect runs it again on a fresh engine, and the ledger counts every record once."""
+    config = str(write_config(tmp_path / "config", max_quarantined_share=1.0))
+    settings = resolve_settings(config, str(tmp_path / "data"))
+    assert settings.pipeline.ocr.engine == "api" and engine_available()
+    scans = tmp_path / "scans"
+    _page(scans / "ashbourne" / "b1" / "planning.png", PLANNING)
+    _page(scans / "ashbourne" / "b1" / "tax.png", TAX)
+    started = datetime.now(timezone.utc)
+    with engine_killed_mid_page(settings.pipeline.work_dir) as killed:
+        summary = _digitise(str(scans), config_dir=config, data_dir=str(tmp_path / "data"))
+    assert killed.pid is not None, "no engine was caught mid-page"
+    assert not Path(f"/proc/{killed.pid}").exists(), "the killed engine was reaped"
+    assert _record_task_attempts(since=started) == [1, 2], "the killed page's record ran again, once"
+    assert (summary["archived"], summary["quarantined"]) == (2, 0)
+    ledger = context_for(config, str(tmp_path / "data")).ledger
+    assert sorted(r["source_path"] for r in ledger.records()) == ["ashbourne/b1/planning.png", "ashbourne/b1/tax.png"]
+    counters = ledger.counters()
+    assert (sum(c.records for c in counters), sum(c.pages for c in counters)) == (2, 2)
 
 
 def test_large_batch_in_chunks_retries_a_transient_failure_alone_and_counts_exactly(
