@@ -1,0 +1,173 @@
+"""Commands on archived records: the review queue, training the classifier, search, the audit trail."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import asdict
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import typer
+from rich.table import Table
+
+from flows.cli.common import ByOpt, ConfigOpt, DataOpt, JsonOpt, Where, command_group, err, out, print_json, say, table, who
+from records.classify.learned import examples_from_ground_truth, save_model, train_model
+from records.classify.review import ReviewItem, review_queue, reviewed_examples, set_record_type
+from records.classify.rules import Classifier
+from records.context import model_path
+from records.reporting.audit import batch_history, describe_event, record_history
+from records.reporting.search import index_missing, search_records
+
+commands = command_group("Archived records: train, search.")
+review_app = command_group("Records the classifier was unsure of: list them, and set their type.",
+                           invoke_without_command=True)
+audit_app = command_group("The audit trail: every state change of a record, or of a batch.", no_args_is_help=True)
+
+
+@review_app.callback()
+def review(
+    ctx: typer.Context,
+    council: Annotated[Optional[str], typer.Option(help="List only this council's records.")] = None,
+    config: ConfigOpt = None,
+    data_dir: DataOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """List records awaiting review: council, file, best guesses with scores, confidence."""
+    if ctx.invoked_subcommand is not None:
+        return
+    context = Where(config, data_dir).context()
+    items = review_queue(context.ledger, context.archive, council=council)
+    if as_json:
+        print_json({"review": [asdict(i) for i in items]})
+    elif not items:
+        out.print("no records awaiting review")
+    else:
+        out.print(_review_table(items))
+
+
+def _review_table(items: list[ReviewItem]) -> Table:
+    def cells(i: ReviewItem) -> list[str]:
+        guesses = ", ".join(f"{t} ({s:.2f})" for t, s in i.candidates) or "none"
+        pages = f"{i.pages}" + (f", {i.blank_pages} blank" if i.blank_pages else "")
+        return [i.record_id[:12], i.council, i.source_path, i.record_type, guesses, f"{i.score:.2f} ({i.method})", pages]
+
+    return table(f"Awaiting review: {len(items)} records (set a type: digitise review set <id> <type>)",
+                 ["Record id", "Council", "File", "Filed as", "Best guesses (score)", "Confidence", "Pages"],
+                 map(cells, items))
+
+
+@review_app.command("set")
+def review_set(
+    record_id: Annotated[str, typer.Argument(help="The record's id as `digitise review` lists it (12+ characters).")],
+    record_type: Annotated[str, typer.Argument(help="The record type to file it under (a slug from record_types.yaml).")],
+    by: ByOpt = None,
+    config: ConfigOpt = None,
+    data_dir: DataOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """File a record under RECORD_TYPE: moves its files, its counters and keeps the label for retraining."""
+    where = Where(config, data_dir)
+    context = where.context()
+    result = set_record_type(context.ledger, context.archive, record_id, record_type, reviewed_by=who(by),
+                             record_types=where.settings().classification.record_types)
+    if as_json:
+        print_json({"review": asdict(result)})
+        return
+    say(f"record {result.record_id[:12]} ({result.council}): {result.previous_type} -> {result.record_type}; "
+        f"archived at {result.pdf_path}")
+
+
+@commands.command()
+def train(
+    samples: Annotated[Optional[list[Path]], typer.Option("--samples", help="A samples.generate folder (ground_truth.json); repeatable.", exists=True, file_okay=False)] = None,
+    reviewed: Annotated[bool, typer.Option(help="Also learn from records people have reviewed.")] = True,
+    config: ConfigOpt = None,
+    data_dir: DataOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Train the learned record-type classifier; the next run uses it (without one, the rules alone decide)."""
+    started = time.monotonic()
+    where = Where(config, data_dir)
+    settings = where.settings()
+    examples = [e for folder in samples or [] for e in examples_from_ground_truth(folder)]
+    if reviewed:
+        context = where.context()
+        examples += reviewed_examples(context.ledger, context.archive)
+    model = train_model(examples, Classifier(settings.classification))
+    path = model_path(settings)
+    save_model(model, path)
+    summary = {"model": str(path), "examples": len(examples), "terms": len(model.terms),
+               "examples_per_type": model.meta["examples_per_type"], "seconds": round(time.monotonic() - started, 1)}
+    if as_json:
+        print_json({"train": summary})
+        return
+    say(f"trained on {summary['examples']} labelled records ({summary['terms']} terms) in "
+        f"{summary['seconds']}s; saved to {path}")
+    err.print("note: a model trained on generated letters is near-perfect on more of them and much weaker on "
+              "real records; review its low-confidence records and retrain with the labels.")
+
+
+@commands.command()
+def search(
+    query: Annotated[str, typer.Argument(help='Words that must all appear; "a phrase"; prefix*; OR.')],
+    council: Annotated[Optional[str], typer.Option(help="Only this council's records.")] = None,
+    record_type: Annotated[Optional[str], typer.Option("--type", help="Only records of this type.")] = None,
+    limit: Annotated[int, typer.Option(min=1, max=500, help="At most this many results.")] = 20,
+    reindex: Annotated[bool, typer.Option("--reindex", help="First index archived records the search index lacks.")] = False,
+    config: ConfigOpt = None,
+    data_dir: DataOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Full-text search of the archived records' OCR text, best matches first."""
+    context = Where(config, data_dir).context()
+    if reindex:
+        err.print(f"indexed {index_missing(context.ledger, context.archive)} records")
+    hits = search_records(context.ledger, context.archive, query, council=council, record_type=record_type,
+                          limit=limit)
+    if as_json:
+        print_json({"search": [{**asdict(h), "pdf_path": str(h.pdf_path), "text_path": str(h.text_path)}
+                               for h in hits]})
+        return
+    if not hits:
+        out.print("no matching records")
+    for n, h in enumerate(hits, 1):
+        say(f"{n}. {h.record_id[:12]}  {h.council} / {h.record_type}  rank {h.rank:.2f}"
+            + ("  (awaiting review)" if h.needs_review else ""))
+        out.print(f"   {h.snippet}", markup=False, highlight=False, soft_wrap=True)
+        out.print(f"   {h.pdf_path}", markup=False, highlight=False, soft_wrap=True)
+
+
+@audit_app.command("record")
+def audit_record(
+    record_id: Annotated[str, typer.Argument(help="Record id (source sha256) or its first 6+ characters.")],
+    config: ConfigOpt = None,
+    data_dir: DataOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Every state change of one record, oldest first."""
+    events = record_history(Where(config, data_dir).ledger(), record_id)
+    _print_events(events, f"Audit trail of record {record_id}", as_json)
+
+
+@audit_app.command("batch")
+def audit_batch(
+    council: Annotated[str, typer.Argument(help="Council slug.")],
+    batch: Annotated[str, typer.Argument(help="Batch folder name.")],
+    config: ConfigOpt = None,
+    data_dir: DataOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Every state change of every record in one batch, oldest first."""
+    events = batch_history(Where(config, data_dir).ledger(), council, batch)
+    _print_events(events, f"Audit trail of batch {council}/{batch}", as_json)
+
+
+def _print_events(events: list[dict[str, Any]], title: str, as_json: bool) -> None:
+    if as_json:
+        print_json({"events": events})
+        return
+    out.print(table(
+        title, ["When (UTC)", "Record", "Council", "Batch", "Event", "By", "Detail"],
+        ([f"{e['at']:%Y-%m-%d %H:%M:%S}", (e["record_id"] or "")[:12], e["council"], e["batch"] or "",
+          e["event"], e["actor"] or "", describe_event(e)] for e in events),
+    ))
