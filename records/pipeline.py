@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from ocr import Engine, OcrError, OcrResult, ocr_document
+from ocr.defaults import DEFAULT_DPI, DEFAULT_ENGINE, DEFAULT_LANGUAGES, DEFAULT_PAGE_TIMEOUT
 from records.archive.local import (
     ArchivePaths,
     is_regular_file,
@@ -59,10 +60,10 @@ Status = Literal["archived", "already_done", "quarantined"]
 
 @dataclass(frozen=True, slots=True)
 class OcrSettings:
-    dpi: int = 300
-    page_timeout: float = 180.0
+    dpi: int = DEFAULT_DPI
+    page_timeout: float = DEFAULT_PAGE_TIMEOUT
     psm: int | None = None  # None: by each page's columns (ocr.layout)
-    engine: Engine = "api"
+    engine: Engine = DEFAULT_ENGINE
 
     @property
     def options(self) -> dict[str, Any]:
@@ -212,7 +213,7 @@ def ocr_item(item: ScanItem, ctx: PipelineContext, work: Path) -> OcrResult:
     return ocr_document(
         item.path,
         work_dir=work,
-        languages=ctx.languages.get(item.council, "eng"),
+        languages=ctx.languages.get(item.council, DEFAULT_LANGUAGES),
         dpi=ctx.ocr.dpi,
         page_timeout=ctx.ocr.page_timeout,
         psm=ctx.ocr.psm,

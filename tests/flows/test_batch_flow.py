@@ -167,9 +167,9 @@ def test_digitise_scan_root_on_local_dask_cluster_matches_threads(tmp_path: Path
     assert ledgers[0].counters() == ledgers[1].counters()
     assert sum(c.pages for c in ledgers[1].counters()) == pages
     rows = ledgers[1].records()
-    assert sorted(r["source_path"] for r in rows) == sorted(f"ashbourne/2026-11-batch-01/{p.name}" for p in batch.iterdir())
-    events = Counter((e["record_id"], e["event"]) for e in ledgers[1].events(council="ashbourne"))
-    assert events == Counter({(r["source_sha256"], step): 1 for r in rows
+    assert sorted(r.source_path for r in rows) == sorted(f"ashbourne/2026-11-batch-01/{p.name}" for p in batch.iterdir())
+    events = Counter((e.record_id, e.event) for e in ledgers[1].events(council="ashbourne"))
+    assert events == Counter({(r.source_sha256, step): 1 for r in rows
                               for step in ("received", "ocred", "classified", "archived")})
 
 

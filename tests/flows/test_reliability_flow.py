@@ -46,7 +46,7 @@ from ocr import set_pixel_limit
 from ocr._exec.engine import engine_available
 from records.archive.local import sha256_file
 from records.errors import ExitCode
-from records.ledger import Ledger
+from records.ledger import Ledger, QuarantineRow, RecordRow
 from records.reporting.progress import progress_rows
 from tests.conftest import ROOT, render_lines, unavailable
 from tests.corpus.make_corpus import (
@@ -118,8 +118,8 @@ class CorpusRun:
     expected: dict[str, str]
     summary: dict[str, Any]
     sources_before: dict[str, tuple[int, int, str]]
-    records: dict[str, dict[str, Any]]
-    quarantine: dict[str, dict[str, Any]]
+    records: dict[str, RecordRow]
+    quarantine: dict[str, QuarantineRow]
 
 
 def _source_state(scans: Path) -> dict[str, tuple[int, int, str]]:
@@ -147,8 +147,8 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CorpusRun]:
     with _corpus_pixel_limit():
         summary = _digitise(str(scans), config_dir=config, data_dir=str(data))
     ledger = context_for(config, str(data)).ledger
-    records = {r["source_path"]: r for r in ledger.records()}
-    quarantine = {q["source_path"]: q for q in ledger.quarantine_entries(include_resolved=True)}
+    records = {r.source_path: r for r in ledger.records()}
+    quarantine = {q.source_path: q for q in ledger.quarantine_entries(include_resolved=True)}
     yield CorpusRun(scans, data, config, expected, summary, before, records, quarantine)
     (scans / LOCKED).chmod(0o600)  # let tmp_path clean-up read it
 
@@ -167,9 +167,9 @@ def _corpus_pixel_limit() -> Iterator[None]:
 
 def _outcome(run: CorpusRun, relative: str) -> str:
     if relative in run.records:
-        return ARCHIVED_BLANK if run.records[relative]["words"] == 0 else ARCHIVED
+        return ARCHIVED_BLANK if run.records[relative].words == 0 else ARCHIVED
     if relative in run.quarantine:
-        return str(run.quarantine[relative]["reason"])
+        return str(run.quarantine[relative].reason)
     return "not recorded"
 
 
@@ -182,7 +182,7 @@ def test_corpus_input_ends_with_expected_outcome(corpus: CorpusRun, relative: st
 
 def test_corpus_blank_page_archived_with_zero_words_for_review(corpus: CorpusRun) -> None:
     row = corpus.records["ashbourne/2026-02/blank page.png"]
-    assert (row["words"], row["blank_pages"], row["needs_review"], row["record_type"]) == (0, 1, True, "unclassified")
+    assert (row.words, row.blank_pages, row.needs_review, row.record_type) == (0, 1, True, "unclassified")
 
 
 def test_corpus_summary_counts_processed_skipped_and_quarantined(corpus: CorpusRun) -> None:
@@ -212,9 +212,9 @@ def test_corpus_quarantine_copies_inputs_with_reasons_and_leaves_sources_alone(c
         reasons[note["source_path"]] = (path, note)
     for relative, entry in corpus.quarantine.items():
         path, note = reasons[relative]
-        assert path.parent.relative_to(root).parts == (entry["council"], entry["batch"] or "_no_batch")
+        assert path.parent.relative_to(root).parts == (entry.council, entry.batch or "_no_batch")
         assert {"reason", "stage", "error_class", "message", "quarantined_at"} <= set(note)
-        assert note["reason"] == entry["reason"] and note["message"] == entry["message"]
+        assert note["reason"] == entry.reason and note["message"] == entry.message
         source = corpus.scans / relative
         copyable = stat.S_ISREG(source.lstat().st_mode) and os.access(source, os.R_OK)
         if note["reason"] == "unsafe_path" or not copyable:
@@ -350,8 +350,8 @@ def test_stuck_page_is_quarantined_as_timeout_and_batch_goes_on(tmp_path: Path) 
     summary = _digitise(str(scans), config_dir=config, data_dir=str(tmp_path / "data"))
     assert summary["reasons"] == {"ocr_timeout": 2}
     entries = context_for(config, str(tmp_path / "data")).ledger.quarantine_entries()
-    assert {e["stage"] for e in entries} == {"ocr"}
-    assert all("longer than 0.001s" in e["message"] for e in entries)
+    assert {e.stage for e in entries} == {"ocr"}
+    assert all("longer than 0.001s" in e.message for e in entries)
 
 
 # --- 3, 4: crashes and concurrent runs, in real child processes ----------------------------------
@@ -415,7 +415,7 @@ def _summary(stdout: str) -> dict[str, Any]:
     return dict(document["summary"])
 
 
-def _records(data: Path) -> list[dict[str, Any]]:
+def _records(data: Path) -> list[RecordRow]:
     ledger = Ledger(f"sqlite:///{data / 'ledger.db'}")
     try:
         return ledger.records()
@@ -436,7 +436,7 @@ def test_sigkill_at_each_step_then_rerun_matches_clean_run(
     small_root: Path, child_config: Path, clean_state: dict[str, Any], tmp_path: Path
 ) -> None:
     data = tmp_path / "data"
-    expectations: list[tuple[str, Callable[[dict[str, list[str]], list[dict[str, Any]]], bool]]] = [
+    expectations: list[tuple[str, Callable[[dict[str, list[str]], list[RecordRow]], bool]]] = [
         ("ocr", lambda left, rows: bool(left["work"]) and not left["final"] and not rows),
         ("archive-write", lambda left, rows: bool(left["temp"]) and not rows),
         ("ledger-commit", lambda left, rows: len(left["final"]) == 3 and not left["temp"] and not rows),
@@ -540,7 +540,7 @@ def test_canary_word_never_reaches_logs_results_or_reasons(
     places = {
         "logs": caplog.text,
         "flow result": json.dumps(summary),
-        "quarantine messages": json.dumps([e["message"] for e in ledger.quarantine_entries()] + reasons),
+        "quarantine messages": json.dumps([e.message for e in ledger.quarantine_entries()] + reasons),
         "prefect runs and logs": _prefect_records(since=started),
     }
     leaked = [where for where, text in places.items() if CANARY.lower() in text.lower()]

@@ -54,6 +54,6 @@ def test_digitise_scan_root_shards_of_one_batch_archive_each_record_once(tmp_pat
     assert [(r["archived"], r["already_done"]) for r in runs] == [
         (expected[0], 0), (expected[1], 0), (0, expected[0])]
     ledger = context_for(None, data_dir).ledger
-    assert sorted(r["source_path"] for r in ledger.records()) == [
+    assert sorted(r.source_path for r in ledger.records()) == [
         f"ashbourne/2026-11-batch-03/tax-{n}.png" for n in range(4)]
     assert sum(c.pages for c in ledger.counters()) == 4

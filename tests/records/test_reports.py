@@ -13,8 +13,9 @@ from PIL import Image
 
 from records.archive.local import Archive
 from records.config import Council, InventoryEstimate
-from records.ledger import Ledger, records_table
-from records.reporting.inventory import record_estimate
+from records.ledger import Ledger
+from records.ledger.schema import records_table
+from records.reporting.inventory import NewEstimate, record_estimate
 from records.reporting.reports import (
     CANNOT_SAY,
     build_report,
@@ -62,10 +63,10 @@ def test_build_report_numbers_bands_and_cannot_say(ledger: Ledger) -> None:
 
 
 def test_report_follows_a_new_estimate_and_names_it(ledger: Ledger) -> None:
-    record_estimate(ledger, COUNCILS, ["complaint"], council="alpha", pages=10, source="shelf audit",
-                    recorded_by="a.clerk", as_of=dt.date(2026, 11, 1))
-    record_estimate(ledger, COUNCILS, ["complaint"], council="delta", pages=2, source="first count",
-                    recorded_by="a.clerk")
+    record_estimate(ledger, COUNCILS, ["complaint"], NewEstimate(council="alpha", pages=10, source="shelf audit",
+                                                                 recorded_by="a.clerk", as_of=dt.date(2026, 11, 1)))
+    record_estimate(ledger, COUNCILS, ["complaint"], NewEstimate(council="delta", pages=2, source="first count",
+                                                                 recorded_by="a.clerk"))
     report = build_report(COUNCILS, ledger)
     lines = {c.council: c for c in report.councils}
     assert (lines["alpha"].percent, lines["alpha"].band) == (50.0, "26–50%")
