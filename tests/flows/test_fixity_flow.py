@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
 import pytest
 from prefect.client.orchestration import get_client
@@ -17,6 +16,7 @@ from flows.fixity import FIXITY_KEY, FixityCheckFailed, verify_archive
 from records.config import Settings
 from records.context import build_context
 from records.intake.scan import discover
+from records.ledger import RecordRow
 from records.pipeline import process_item
 from tests.conftest import render_lines
 from tests.flows.conftest import LETTERS
@@ -28,7 +28,7 @@ def test_verify_archive_flow_empty_archive_completes(tmp_path: Path) -> None:
 
 
 @pytest.fixture
-def archived_letter(data_settings: Settings, tmp_path: Path) -> dict[str, Any]:
+def archived_letter(data_settings: Settings, tmp_path: Path) -> RecordRow:
     """One letter archived by the pipeline itself (real OCR, the ledger's real checksums): its ledger row."""
     batch = tmp_path / "scans" / "ashbourne" / "b1"
     batch.mkdir(parents=True)
@@ -47,17 +47,17 @@ def _fixity_table() -> list[dict[str, str]]:
     return rows
 
 
-def test_verify_archive_flow_reports_a_tampered_file(archived_letter: dict[str, Any], tmp_path: Path) -> None:
+def test_verify_archive_flow_reports_a_tampered_file(archived_letter: RecordRow, tmp_path: Path) -> None:
     data = tmp_path / "data"
     intact = verify_archive(data_dir=str(data))
     assert (intact["records"], intact["files"], intact["problems"]) == (1, 3, ())
     assert _fixity_table() == []
 
-    with (data / "archive" / archived_letter["pdf_path"]).open("ab") as pdf:
+    with (data / "archive" / archived_letter.pdf_path).open("ab") as pdf:
         pdf.write(b"%% one line added after archiving")
     with pytest.raises(FixityCheckFailed) as failed:
         verify_archive(data_dir=str(data))
-    record_id = archived_letter["source_sha256"]
+    record_id = archived_letter.source_sha256
     assert [(p.kind, p.path, p.record_id) for p in failed.value.report.problems] == [
-        ("altered", archived_letter["pdf_path"], record_id)]
-    assert _fixity_table() == [{"problem": "altered", "archive file": archived_letter["pdf_path"], "record id": record_id}]
+        ("altered", archived_letter.pdf_path, record_id)]
+    assert _fixity_table() == [{"problem": "altered", "archive file": archived_letter.pdf_path, "record id": record_id}]

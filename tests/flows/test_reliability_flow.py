@@ -272,7 +272,7 @@ def test_default_engine_killed_mid_page_is_retried_counted_once_and_the_batch_co
     assert _record_task_attempts(since=started) == [1, 2], "the killed page's record ran again, once"
     assert (summary["archived"], summary["quarantined"]) == (2, 0)
     ledger = context_for(config, str(tmp_path / "data")).ledger
-    assert sorted(r["source_path"] for r in ledger.records()) == ["ashbourne/b1/planning.png", "ashbourne/b1/tax.png"]
+    assert sorted(r.source_path for r in ledger.records()) == ["ashbourne/b1/planning.png", "ashbourne/b1/tax.png"]
     counters = ledger.counters()
     assert (sum(c.records for c in counters), sum(c.pages for c in counters)) == (2, 2)
 
@@ -497,13 +497,13 @@ def test_unreadable_input_is_quarantined_when_the_run_cannot_read_it(child_confi
     assert code == ExitCode.quarantined, f"{out}\n{err[-3000:]}"
     summary = _summary(out)
     assert (summary["archived"], summary["quarantined"], summary["reasons"]) == (1, 1, {"input_unreadable": 1})
-    assert [r["source_path"] for r in _records(data)] == ["ashbourne/b1/tax.png"]
+    assert [r.source_path for r in _records(data)] == ["ashbourne/b1/tax.png"]
     ledger = Ledger(f"sqlite:///{data / 'ledger.db'}")
     try:
         [entry] = ledger.quarantine_entries()
     finally:
         ledger.dispose()
-    assert (entry["source_path"], entry["reason"], entry["error_class"], entry["message"], entry["copy_path"]) == (
+    assert (entry.source_path, entry.reason, entry.error_class, entry.message, entry.copy_path) == (
         "ashbourne/b1/locked.png", "input_unreadable", "PermissionError", "PermissionError: Permission denied", None)
 
 
