@@ -1,1 +1,2 @@
-"""Where records come from: scan roots on disk or in object storage, new batch folders."""
+"""Where records come from: scan roots on disk or in object storage, new batch folders, and
+which inputs a batch or shard run takes."""

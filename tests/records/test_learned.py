@@ -12,7 +12,6 @@ from records.classify.learned import (
     LearnedClassifier,
     LinearModel,
     ModelOptions,
-    TrainingError,
     _vectorizer,
     load_classifier,
     load_model,
@@ -21,6 +20,7 @@ from records.classify.learned import (
 )
 from records.classify.rules import Classifier
 from records.config import UNCLASSIFIED, Classification, Settings
+from records.errors import TrainingError
 
 TOPICS = {
     "council_tax": ["council tax bill for your home", "band D annual charge and instalments",

@@ -17,10 +17,11 @@ import pytest
 from records.archive.local import Archive, sha256_bytes
 from records.config import Settings
 from records.context import build_context
+from records.errors import SearchError
 from records.intake.scan import ScanItem
 from records.ledger import ArchivedRecord, KeyFieldRow, Ledger, PageStat, fts5_query
 from records.pipeline import process_item
-from records.reporting.search import SearchError, index_missing, index_record, search_records
+from records.reporting.search import index_missing, index_record, search_records
 from tests.conftest import PageMaker
 
 
