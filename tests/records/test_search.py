@@ -1,7 +1,7 @@
 """Full-text search (SQLite FTS5) and the pipeline's indexing step, on real ledgers and archives.
 
 The PostgreSQL path (tsvector + GIN, websearch_to_tsquery) runs against the tests' own server
-(tests/postgres.py) where its binaries are installed, and is skipped otherwise.
+(tests/postgres.py): skipped locally where its binaries are missing, a failure in CI.
 """
 
 from __future__ import annotations
