@@ -7,29 +7,28 @@ who can open the Prefect UI can read these names: give the UI the same access as
 
 from __future__ import annotations
 
-from typing import Any
-
 from prefect.artifacts import create_table_artifact
 
 from flows.settings import context_for
+from records.ledger import QuarantineRow
 
 QUARANTINE_KEY = "quarantined-files"
 
 
 def quarantine_rows(
-    entries: list[dict[str, Any]], *, council: str | None = None, batch: str | None = None
+    entries: list[QuarantineRow], *, council: str | None = None, batch: str | None = None
 ) -> list[dict[str, str]]:
     """Open quarantine entries as table rows, optionally only one council's or one batch's."""
     return [
         {
-            "file": e["source_path"],
-            "reason": e["reason"],
-            "stage": e["stage"],
-            "what to do": e["message"],
-            "record id": e["source_sha256"][:12],
+            "file": e.source_path,
+            "reason": e.reason,
+            "stage": e.stage,
+            "what to do": e.message,
+            "record id": e.source_sha256[:12],
         }
         for e in entries
-        if (council is None or e["council"] == council) and (batch is None or e["batch"] == batch)
+        if (council is None or e.council == council) and (batch is None or e.batch == batch)
     ]
 
 

@@ -15,8 +15,9 @@ from ocr._exec.qpdf import join_pdfs
 from ocr._exec.engine import engine_available
 from ocr._exec.engine import engine_version as api_engine_version
 from ocr._exec.tesseract import Engine, tesseract_version
+from ocr.defaults import DEFAULT_DPI, DEFAULT_ENGINE, DEFAULT_LANGUAGES, DEFAULT_PAGE_TIMEOUT
 from ocr.pages import ImagePage, TextLayerPage, iter_pages
-from ocr.reading import PageReading, read_page
+from ocr.reading import PageReading, ReadOptions, read_page
 
 log = logging.getLogger(__name__)
 
@@ -87,7 +88,7 @@ class OcrResult:
 
 
 @cache
-def engine_version(engine: Engine = "api") -> str:
+def engine_version(engine: Engine = DEFAULT_ENGINE) -> str:
     """What read the pages, for the record: the CLI's Tesseract, or the engine's (its own build)."""
     if engine == "api" and engine_available():
         return f"tesseract {api_engine_version()} (api)"
@@ -98,11 +99,11 @@ def ocr_document(
     source: Path,
     *,
     work_dir: Path,
-    languages: str = "eng",
-    dpi: int = 300,
-    page_timeout: float = 180.0,
+    languages: str = DEFAULT_LANGUAGES,
+    dpi: int = DEFAULT_DPI,
+    page_timeout: float = DEFAULT_PAGE_TIMEOUT,
     psm: int | None = None,
-    engine: Engine = "api",
+    engine: Engine = DEFAULT_ENGINE,
 ) -> OcrResult:
     """OCR `source` page by page into `work_dir/document.pdf` (searchable: image + invisible text).
 
@@ -110,6 +111,7 @@ def ocr_document(
     memory and scratch space do not grow with page count; qpdf joins the pages.
     """
     work_dir.mkdir(parents=True, exist_ok=True)
+    options = ReadOptions(work_dir, languages=languages, timeout=page_timeout, psm=psm, engine=engine)
     parts: list[Path] = []
     pages: list[PageResult] = []
     for page in iter_pages(source, work_dir=work_dir, dpi=dpi, timeout=page_timeout):
@@ -117,8 +119,7 @@ def ocr_document(
             parts.append(_copy_pdf_page(page.pdf, page.index, work_dir / f"{page.number:05d}.text-layer.pdf"))
             pages.append(_text_layer_result(page))
             continue
-        reading = _ocr_image_page(page, work_dir=work_dir, languages=languages, timeout=page_timeout, psm=psm,
-                                  engine=engine)
+        reading = read_page(page, options)
         parts.append(reading.ocr.pdf_path)
         pages.append(_ocr_result(page, reading))
         _remove_scratch(work_dir, page.number, keep=reading.ocr.pdf_path)
@@ -161,15 +162,6 @@ def _remove_scratch(work_dir: Path, number: int, *, keep: Path) -> None:
     for path in work_dir.glob(f"{number:05d}.*"):
         if path != keep:
             path.unlink(missing_ok=True)
-
-
-def _ocr_image_page(
-    page: ImagePage, *, work_dir: Path, languages: str, timeout: float, psm: int | None, engine: Engine
-) -> PageReading:
-    return read_page(
-        page.image, number=page.number, dpi=page.dpi, work_dir=work_dir,
-        languages=languages, psm=psm, timeout=timeout, pixels=page.pixels, engine=engine,
-    )
 
 
 def _ocr_result(page: ImagePage, reading: PageReading) -> PageResult:

@@ -16,6 +16,7 @@ import cv2
 import numpy as np
 from PIL import Image
 
+from ocr.defaults import DEFAULT_DPI
 from ocr.rotate import rotate_about_centre
 
 #: Analysis resolution. High enough to see ascenders and descenders of 9-pt text.
@@ -65,7 +66,7 @@ class InkMap:
 
 
 def analysis_scale(dpi: int | None) -> int:
-    return max(1, round((dpi or 300) / ANALYSIS_DPI))
+    return max(1, round((dpi or DEFAULT_DPI) / ANALYSIS_DPI))
 
 
 def ink_map(image: Image.Image | np.ndarray, *, dpi: int | None, faint: bool = False) -> InkMap:

@@ -21,22 +21,23 @@ The steps, each cheap unless the page needs it:
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 from PIL import Image
 
 from ocr.bitonal import BitonalPage
 from ocr._exec.tesseract import Engine, TesseractPage, detect_orientation, ocr_page_image
-from ocr.cleaning import clean_page, darken_faint_ink, measure_noise, should_clean
-from ocr.deskew import measure_skew, should_deskew, straighten, straighten_pixels
+from ocr.cleaning import measure_noise, should_clean
+from ocr.defaults import DEFAULT_DPI, DEFAULT_ENGINE, DEFAULT_LANGUAGES, DEFAULT_PAGE_TIMEOUT
+from ocr.deskew import measure_skew, should_deskew
 from ocr.errors import InputUnreadableError
 from ocr.ink import InkMap, gray_pixels, ink_map, ink_maps
 from ocr.layout import segmentation_mode
 from ocr.orientation import Orientation, guess_orientation
+from ocr.pages import ImagePage
+from ocr.prepare import Preparation, prepare_page, save_prepared
 from ocr.quality import DOUBTFUL_WORD, Reading, ReviewReason, check_reading, review_reasons
 
 log = logging.getLogger(__name__)
@@ -53,6 +54,20 @@ RECOVERED_SHARE = 0.02
 
 
 @dataclass(frozen=True, slots=True)
+class ReadOptions:
+    """How every page of a document is read: the caller's choices, the same for each page.
+
+    `psm` None: each page's segmentation mode is chosen by its columns (`ocr.layout`).
+    """
+
+    work_dir: Path
+    languages: str = DEFAULT_LANGUAGES
+    timeout: float = DEFAULT_PAGE_TIMEOUT
+    psm: int | None = None
+    engine: Engine = DEFAULT_ENGINE
+
+
+@dataclass(frozen=True, slots=True)
 class PageReading:
     """The chosen OCR pass of one page and what was done to the page before it."""
 
@@ -66,6 +81,36 @@ class PageReading:
     psm: int
 
 
+@dataclass(frozen=True, slots=True, eq=False)
+class _Page:
+    """One page decoded and measured once: what every OCR pass of it starts from.
+
+    `path` is the file Tesseract reads when the page needs no preparing; `dpi` the page's
+    own resolution (None when it records none); `ink` its main text, `faint_ink` that with
+    faint ink as well (`ink_maps`).
+    """
+
+    number: int
+    path: Path
+    dpi: int | None
+    pixels: Image.Image
+    gray: np.ndarray
+    ink: InkMap
+    faint_ink: InkMap
+
+    @classmethod
+    def decode(cls, page: ImagePage) -> _Page:
+        pixels = page.pixels if page.pixels is not None else _load(page.image, page.number)
+        gray = gray_pixels(pixels)
+        ink, faint_ink = ink_maps(gray, dpi=page.dpi)
+        return cls(page.number, page.image, page.dpi, pixels, gray, ink, faint_ink)
+
+    @property
+    def tesseract_dpi(self) -> int:
+        """Always told to Tesseract, as PBM files cannot record it: the page's own, else the default."""
+        return self.dpi or DEFAULT_DPI
+
+
 @dataclass(frozen=True, slots=True)
 class _Plan:
     rotation: int
@@ -74,68 +119,70 @@ class _Plan:
 
 
 @dataclass(frozen=True, slots=True)
-class _Pass:
-    ocr: TesseractPage
-    reading: Reading
-    rotation: int
-    skew: float
-    cleaned: bool
+class _Attempt:
+    """One OCR pass to make: how the page is prepared, Tesseract's segmentation mode, and
+    the `tag` naming the pass's files (`00001.ocr-faint.pdf`)."""
+
+    tag: str
+    prep: Preparation
     psm: int
 
 
-def read_page(
-    image: Path, *, number: int, dpi: int | None, work_dir: Path, languages: str, psm: int | None, timeout: float,
-    pixels: Image.Image | None = None, engine: Engine = "api",
-) -> PageReading:
-    """OCR page `number` (the file `image`, already decoded as `pixels` if given) with
-    orientation, skew, cleaning and completeness handled. `psm` None: chosen by the page's columns."""
-    source = pixels if pixels is not None else _load(image, number)
-    gray = gray_pixels(source)
-    ink, faint_ink = ink_maps(gray, dpi=dpi)
-    guess = guess_orientation(ink)
+@dataclass(frozen=True, slots=True)
+class _Pass:
+    """An attempt made: what Tesseract read, and how complete that looks."""
+
+    ocr: TesseractPage
+    reading: Reading
+    attempt: _Attempt
+
+
+def read_page(page: ImagePage, options: ReadOptions) -> PageReading:
+    """OCR `page` with orientation, skew, cleaning and completeness handled."""
+    source = _Page.decode(page)
+    guess = guess_orientation(source.ink)
     plan = _Plan(guess.rotation, guess.skew, guess.certain)
     if not guess.certain:
-        plan = _settle_orientation(image, guess, ink, dpi=dpi, timeout=timeout)
-    noisy = should_clean(measure_noise(gray))
-    mode = segmentation_mode(ink.rotated(plan.rotation), psm)
+        plan = _settle_orientation(source, guess, timeout=options.timeout)
+    noisy = should_clean(measure_noise(source.gray))
+    mode = segmentation_mode(source.ink.rotated(plan.rotation), options.psm)
+    first = _Attempt("ocr", Preparation(plan.rotation, plan.skew, clean=noisy), mode)
 
-    def run(rotation: int, skew: float, tag: str, *, psm_: int = mode, faint: bool = False) -> _Pass:
-        return _ocr_pass(
-            source, image, number=number, dpi=dpi, work_dir=work_dir, languages=languages, psm=psm_,
-            timeout=timeout, rotation=rotation, skew=skew, clean=noisy, faint=faint, tag=tag,
-            gray=gray, source_ink=faint_ink, engine=engine,
-        )
-
-    best = run(plan.rotation, plan.skew, "ocr")
+    best = _ocr_pass(source, options, first)
     passes = 1
     settled = plan.certain
     if not plan.certain or best.reading.is_garbled:  # garbled text may be upside down
-        flipped = run((plan.rotation + 180) % 360, plan.skew, "ocr-flipped")
+        upside_down = replace(first.prep, rotation=(plan.rotation + 180) % 360)
+        flipped = _ocr_pass(source, options, _Attempt("ocr-flipped", upside_down, mode))
         passes += 1
         best, other = sorted((best, flipped), key=lambda p: _confident_words(p.ocr), reverse=True)
         settled = _confident_words(other.ocr)[0] < ORIENTATION_MARGIN * _confident_words(best.ocr)[0]
     if not best.reading.is_complete:
-        for retry in _recoveries(run, best, bitonal=source.mode == "1"):
+        for retry in _recoveries(best.attempt, bitonal=source.pixels.mode == "1"):
             passes += 1
-            candidate = retry()
+            candidate = _ocr_pass(source, options, retry)
             best = candidate if _should_keep(candidate, best) else best
             if best.reading.is_complete:
                 break
     reasons = review_reasons(best.reading, orientation_certain=settled)
+    prep = best.attempt.prep
     log.debug(
         "page %d: rotation %d, skew %.2f, %d passes, score %.3f, reasons %s",
-        number, best.rotation, best.skew, passes, best.reading.score, [r.value for r in reasons],
+        source.number, prep.rotation, prep.skew_undone, passes, best.reading.score, [r.value for r in reasons],
     )
-    return PageReading(best.ocr, best.rotation, best.skew, best.cleaned, best.reading, reasons, passes, best.psm)
+    return PageReading(
+        best.ocr, prep.rotation, prep.skew_undone, prep.clean, best.reading, reasons, passes, best.attempt.psm,
+    )
 
 
-def _recoveries(run: Callable[..., _Pass], first: _Pass, *, bitonal: bool) -> list[Callable[[], _Pass]]:
-    """Second and third tries for a page with unread lines, cheapest likely fix first.
+def _recoveries(kept: _Attempt, *, bitonal: bool) -> list[_Attempt]:
+    """Second and third tries for a page with unread lines, cheapest likely fix first: the
+    kept pass's turn, straightening and cleaning, with faint ink darkened, then as sparse text.
 
     A bitonal page has no grey ink to darken: the faint pass would be the first pass again.
     """
-    tries = [] if bitonal else [lambda: run(first.rotation, first.skew, "ocr-faint", faint=True)]
-    tries.append(lambda: run(first.rotation, first.skew, "ocr-sparse", psm_=RECOVERY_PSM, faint=not bitonal))
+    tries = [] if bitonal else [_Attempt("ocr-faint", replace(kept.prep, faint=True), kept.psm)]
+    tries.append(_Attempt("ocr-sparse", replace(kept.prep, faint=not bitonal), RECOVERY_PSM))
     return tries
 
 
@@ -149,7 +196,7 @@ def _should_keep(candidate: _Pass, best: _Pass) -> bool:
     """
     if not candidate.reading.is_better_than(best.reading):
         return False
-    if candidate.psm == best.psm:
+    if candidate.attempt.psm == best.attempt.psm:
         return True
     confident, before = _confident_words(candidate.ocr)[0], _confident_words(best.ocr)[0]
     return confident - before >= max(MIN_RECOVERED_WORDS, RECOVERED_SHARE * before)
@@ -164,9 +211,7 @@ def _load(image: Path, number: int) -> Image.Image:
         raise InputUnreadableError(f"page {number} is not readable ({type(e).__name__})") from e
 
 
-def _settle_orientation(
-    image: Path, guess: Orientation, ink: InkMap, *, dpi: int | None, timeout: float
-) -> _Plan:
+def _settle_orientation(page: _Page, guess: Orientation, *, timeout: float) -> _Plan:
     """Ask OSD; agreement with the ink makes the guess certain, a confident other axis overrides it.
 
     An override is taken as settled: OSD read the script itself, where the ink's line
@@ -174,7 +219,7 @@ def _settle_orientation(
     be upside down all the same, the first reading comes out garbled and is tried the
     other way up.
     """
-    osd = detect_orientation(image, dpi=dpi or 300, timeout=timeout)
+    osd = detect_orientation(page.path, dpi=page.tesseract_dpi, timeout=timeout)
     if osd is None:
         return _Plan(guess.rotation, guess.skew, False)
     if osd.rotate == guess.rotation:
@@ -182,7 +227,7 @@ def _settle_orientation(
     if (osd.rotate - guess.rotation) % 180 == 0:
         return _Plan(guess.rotation, guess.skew, False)  # same axis, other way up: OCR decides
     if osd.confidence >= OSD_OVERRIDE:
-        return _Plan(osd.rotate, measure_skew(ink.rotated(osd.rotate)).angle, True)
+        return _Plan(osd.rotate, measure_skew(page.ink.rotated(osd.rotate)).angle, True)
     return _Plan(guess.rotation, guess.skew, False)
 
 
@@ -190,46 +235,34 @@ def _confident_words(ocr: TesseractPage) -> tuple[int, float]:
     return sum(1 for c in ocr.word_confidences if c >= DOUBTFUL_WORD), sum(ocr.word_confidences)
 
 
-def _ocr_pass(
-    source: Image.Image,
-    image: Path,
-    *,
-    number: int,
-    dpi: int | None,
-    work_dir: Path,
-    languages: str,
-    psm: int,
-    timeout: float,
-    rotation: int,
-    skew: float,
-    clean: bool,
-    faint: bool,
-    tag: str,
-    gray: np.ndarray,
-    source_ink: InkMap,
-    engine: Engine,
-) -> _Pass:
-    prepared = prepare_page(source, gray, rotation=rotation, skew=skew, clean=clean, faint=faint, ink=source_ink)
-    if prepared is source and _is_bitonal_png(image, source):
-        prepared = BitonalPage.from_gray(gray)
-    target = image
-    if prepared is not source:
-        target = _save_prepared(prepared, work_dir / f"{number:05d}.{tag}.prepared", dpi)
-    # Always told, as PBM files cannot record it: the page's own resolution, else 300 dpi.
+def _ocr_pass(page: _Page, options: ReadOptions, attempt: _Attempt) -> _Pass:
+    """Prepare the page as `attempt` says, OCR it, and check the reading against the page's ink."""
+    prepared = prepare_page(page.pixels, page.gray, attempt.prep, ink=page.faint_ink)
+    if prepared is page.pixels and _is_bitonal_png(page.path, page.pixels):
+        prepared = BitonalPage.from_gray(page.gray)
+    out_base = options.work_dir / f"{page.number:05d}.{attempt.tag}"
+    target = page.path
+    if prepared is not page.pixels:
+        target = save_prepared(prepared, Path(f"{out_base}.prepared"), page.dpi)
     result = ocr_page_image(
-        target, out_base=work_dir / f"{number:05d}.{tag}", languages=languages,
-        dpi=dpi or 300, psm=psm, timeout=timeout, engine=engine,
+        target, out_base=out_base, languages=options.languages,
+        dpi=page.tesseract_dpi, psm=attempt.psm, timeout=options.timeout, engine=options.engine,
     )
-    if prepared is source:
-        ink = source_ink
-    elif not (clean or faint):  # turned and tilted only: move the ink map the same way
-        ink = source_ink.rotated(rotation)
-        if should_deskew(skew):
-            ink = ink.tilted(skew, expand=prepared.size != _turned_size(source, rotation))
-    else:
-        ink = ink_map(prepared, dpi=dpi, faint=True)
-    reading = check_reading(ink, result.words)
-    return _Pass(result, reading, rotation, skew if should_deskew(skew) else 0.0, clean, psm)
+    reading = check_reading(_ink_of(prepared, page, attempt.prep), result.words)
+    return _Pass(result, reading, attempt)
+
+
+def _ink_of(prepared: Image.Image | BitonalPage, page: _Page, prep: Preparation) -> InkMap:
+    """The faint-ink map of the page as prepared, moved rather than measured again when it was
+    only turned and tilted."""
+    if prepared is page.pixels:
+        return page.faint_ink
+    if prep.clean or prep.faint:
+        return ink_map(prepared, dpi=page.dpi, faint=True)
+    ink = page.faint_ink.rotated(prep.rotation)
+    if should_deskew(prep.skew):
+        ink = ink.tilted(prep.skew, expand=prepared.size != _turned_size(page.pixels, prep.rotation))
+    return ink
 
 
 def _is_bitonal_png(image: Path, page: Image.Image) -> bool:
@@ -241,48 +274,3 @@ def _is_bitonal_png(image: Path, page: Image.Image) -> bool:
 def _turned_size(image: Image.Image, rotation: int) -> tuple[int, int]:
     width, height = image.size
     return (height, width) if rotation % 180 == 90 else (width, height)
-
-
-def prepare_page(
-    source: Image.Image, gray: np.ndarray, *, rotation: int, skew: float, clean: bool, faint: bool = False,
-    ink: InkMap | None = None,
-) -> Image.Image | BitonalPage:
-    """The page as Tesseract should see it; `source` itself when nothing needs doing.
-
-    `gray` is the source's grey levels. A bitonal page that is only turned or straightened
-    stays an array until it is written (`BitonalPage`).
-    """
-    if not (rotation % 360 or should_deskew(skew) or clean or faint):
-        return source
-    if source.mode == "L" or (source.mode == "1" and not (clean or faint)):
-        straight = straighten_pixels(gray, rotation=rotation, skew=skew, ink=ink)
-        if source.mode == "1":
-            return BitonalPage.from_gray(straight)
-        page = Image.fromarray(np.ascontiguousarray(straight))
-    else:
-        page = straighten(source, rotation=rotation, skew=skew, ink=ink)
-    if clean or faint:
-        page = page if page.mode == "L" else page.convert("L")
-        if clean:
-            page = clean_page(page)
-        if faint:
-            page = darken_faint_ink(page)
-    return page
-
-
-def _save_prepared(page: Image.Image | BitonalPage, base: Path, dpi: int | None) -> Path:
-    """PBM for bitonal pages, PNG at the fastest compression for the rest.
-
-    Tesseract G4-encodes a bitonal page it reads from PBM, the quickest file to write, into
-    its PDF. Not PNM for grey or colour pages, though it writes ten times faster: Tesseract
-    copies a PNG's compressed data straight into its PDF, so the archived PDF is about 30 %
-    smaller that way.
-    """
-    if isinstance(page, BitonalPage):
-        out = Path(f"{base}.pbm")
-        page.save_pbm(out)
-        return out
-    info: dict[str, Any] = {"dpi": (dpi, dpi)} if dpi else {}
-    out = Path(f"{base}.png")
-    page.save(out, compress_level=1, **info)
-    return out

@@ -12,6 +12,13 @@ from typing import Annotated, Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from ocr.defaults import (
+    DEFAULT_DPI,
+    DEFAULT_ENGINE,
+    DEFAULT_LANGUAGES,
+    DEFAULT_MAX_IMAGE_PIXELS,
+    DEFAULT_PAGE_TIMEOUT,
+)
 from records.config_separation import CouncilSeparation
 from records.errors import ConfigError
 
@@ -162,7 +169,7 @@ class InventoryEstimate(_Frozen):
 
 class Council(_Frozen):
     name: str
-    languages: Annotated[str, Field(pattern=r"^[a-z_]{3,}(\+[a-z_]{3,})*$")] = "eng"
+    languages: Annotated[str, Field(pattern=r"^[a-z_]{3,}(\+[a-z_]{3,})*$")] = DEFAULT_LANGUAGES
     inventory: InventoryEstimate | None = None
     units: Units | None = None  # overrides the top-level conversion for this council
     separation: CouncilSeparation = CouncilSeparation()  # splitting scans into records (records/config_separation.py)
@@ -227,17 +234,17 @@ class Classification(_Frozen):
 
 
 class OcrOptions(_Frozen):
-    dpi: Annotated[int, Field(ge=100, le=1200)] = 300
-    page_timeout_seconds: Annotated[float, Field(gt=0, le=3600)] = 180
+    dpi: Annotated[int, Field(ge=100, le=1200)] = DEFAULT_DPI
+    page_timeout_seconds: Annotated[float, Field(gt=0, le=3600)] = DEFAULT_PAGE_TIMEOUT
     psm: Annotated[Literal["auto"] | Annotated[int, Field(ge=0, le=13)], Field(
         description="Tesseract page segmentation: auto = a single column (4) for single-column pages, "
                     "automatic layout (3) for pages with columns; a number forces that mode"
     )] = "auto"
-    max_image_pixels: Annotated[int, Field(ge=1_000_000)] = 300_000_000
+    max_image_pixels: Annotated[int, Field(ge=1_000_000)] = DEFAULT_MAX_IMAGE_PIXELS
     engine: Annotated[Literal["api", "cli"], Field(
         description="api: Tesseract kept loaded in one engine process per worker (tesserocr); "
                     "cli: the tesseract command, one process per page"
-    )] = "api"
+    )] = DEFAULT_ENGINE
 
     @property
     def fixed_psm(self) -> int | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from dataclasses import asdict
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import Annotated, Optional
 
 import typer
 from rich.table import Table
@@ -15,6 +15,7 @@ from records.classify.learned import examples_from_ground_truth, save_model, tra
 from records.classify.review import ReviewItem, review_queue, reviewed_examples, set_record_type
 from records.classify.rules import Classifier
 from records.context import model_path
+from records.ledger import EventRow
 from records.reporting.audit import batch_history, describe_event, record_history
 from records.reporting.search import index_missing, search_records
 
@@ -162,12 +163,12 @@ def audit_batch(
     _print_events(events, f"Audit trail of batch {council}/{batch}", as_json)
 
 
-def _print_events(events: list[dict[str, Any]], title: str, as_json: bool) -> None:
+def _print_events(events: list[EventRow], title: str, as_json: bool) -> None:
     if as_json:
-        print_json({"events": events})
+        print_json({"events": [asdict(e) for e in events]})
         return
     out.print(table(
         title, ["When (UTC)", "Record", "Council", "Batch", "Event", "By", "Detail"],
-        ([f"{e['at']:%Y-%m-%d %H:%M:%S}", (e["record_id"] or "")[:12], e["council"], e["batch"] or "",
-          e["event"], e["actor"] or "", describe_event(e)] for e in events),
+        ([f"{e.at:%Y-%m-%d %H:%M:%S}", (e.record_id or "")[:12], e.council, e.batch or "",
+          e.event, e.actor or "", describe_event(e)] for e in events),
     ))

@@ -11,7 +11,14 @@ import typer
 from rich.table import Table
 
 from flows.cli.common import ByOpt, ConfigOpt, DataOpt, JsonOpt, Where, command_group, err, out, print_json, say, table, who
-from records.reporting.inventory import current_estimates, current_progress, record_estimate, record_exclusion
+from records.reporting.inventory import (
+    NewEstimate,
+    NewExclusion,
+    current_estimates,
+    current_progress,
+    record_estimate,
+    record_exclusion,
+)
 from records.reporting.progress import ALL_TYPES, ProgressRow
 from records.reporting.reports import DEFAULT_MIN_CONFIDENCE, build_report, write_report
 from records.reporting.survey import Survey, build_survey, write_survey
@@ -100,9 +107,9 @@ def estimate_set(
     """Record a council's new inventory estimate; earlier ones are kept as history."""
     where = Where(config, data_dir)
     settings, ledger = where.settings(), where.ledger()
-    record_estimate(ledger, settings.councils, settings.classification.record_types, council=council,
-                    pages=pages, source=source, recorded_by=who(by), record_type=record_type,
-                    as_of=as_of.date() if as_of else None, boxes=boxes, linear_metres=linear_metres,
+    estimate = NewEstimate(council=council, pages=pages, source=source, recorded_by=who(by), record_type=record_type,
+                           as_of=as_of.date() if as_of else None, boxes=boxes, linear_metres=linear_metres)
+    record_estimate(ledger, settings.councils, settings.classification.record_types, estimate,
                     units=settings.units_for(council))
     current = current_estimates(settings.councils, ledger.estimates(council=council))[council]
     if record_type:
@@ -127,15 +134,16 @@ def estimate_list(
     if council:
         current = {k: v for k, v in current.items() if k == council}
     if as_json:
-        print_json({"current": {k: v.describe() for k, v in current.items()}, "history": history})
+        print_json({"current": {k: v.describe() for k, v in current.items()},
+                    "history": [asdict(row) for row in history]})
         return
     for slug, estimate in current.items():
         say(f"{slug}: {estimate.describe()}")
     out.print(table(
         "Estimates recorded with `digitise estimate set` (newest per council and type counts)",
         ["Council", "Record type", "Pages", "Source", "As of", "Recorded by", "Recorded at"],
-        ([row["council"], row["record_type"] or "all", str(row["pages"]), row["source"], str(row["as_of"] or ""),
-          row["recorded_by"], f"{row['recorded_at']:%Y-%m-%d %H:%M}"] for row in history),
+        ([row.council, row.record_type or "all", str(row.pages), row.source, str(row.as_of or ""),
+          row.recorded_by, f"{row.recorded_at:%Y-%m-%d %H:%M}"] for row in history),
     ))
 
 
@@ -153,9 +161,10 @@ def exclude(
     """Record pages a council holds but need not digitise; entries add up and are kept as history."""
     where = Where(config, data_dir)
     settings, ledger = where.settings(), where.ledger()
-    record_exclusion(ledger, settings.councils, settings.classification.record_types, council=council,
-                     pages=pages, reason=reason, note=note, recorded_by=who(by), record_type=record_type)
-    total = sum(r["pages"] for r in ledger.exclusions(council=council))
+    exclusion = NewExclusion(council=council, pages=pages, reason=reason, note=note, recorded_by=who(by),
+                             record_type=record_type)
+    record_exclusion(ledger, settings.councils, settings.classification.record_types, exclusion)
+    total = sum(r.pages for r in ledger.exclusions(council=council))
     say(f"{council}: {pages} pages recorded as {reason}; {total} pages in all need no digitisation")
 
 

@@ -12,6 +12,7 @@ import pytesseract
 from pytesseract import pytesseract as _pt
 
 from ocr._exec.engine import engine_available, read_with_engine
+from ocr.defaults import DEFAULT_DPI, DEFAULT_ENGINE
 from ocr.errors import OcrFailedError, OcrTimeoutError, ToolMissingError
 
 #: How Tesseract is run: a CLI process per page, or a long-lived engine per worker (engine.py).
@@ -56,12 +57,12 @@ class Osd:
 
 def ocr_page_image(
     image: Path, *, out_base: Path, languages: str, dpi: int | None, psm: int, timeout: float,
-    engine: Engine = "api",
+    engine: Engine = DEFAULT_ENGINE,
 ) -> TesseractPage:
     """OCR one page image into `<out_base>.pdf|.txt` with a single Tesseract run: the `cli`
     (a process per page) or the `api` engine (a process per worker, model kept loaded)."""
     if engine == "api" and engine_available():
-        tsv = read_with_engine(image, out_base=out_base, languages=languages, dpi=dpi or 300, psm=psm,
+        tsv = read_with_engine(image, out_base=out_base, languages=languages, dpi=dpi or DEFAULT_DPI, psm=psm,
                                timeout=timeout)
     else:
         tsv = _run_cli(image, out_base=out_base, languages=languages, dpi=dpi, psm=psm, timeout=timeout)

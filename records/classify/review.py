@@ -21,19 +21,12 @@ from typing import Any
 from records.archive.local import Archive, ArchivePaths, sha256_bytes, write_atomic
 from records.archive.objects import AnyArchive, require_local_archive
 from records.classify.learned import LabelledText
-from records.errors import ExitCode, LedgerError, RecordError
-from records.ledger import Ledger, TypeChange
+from records.errors import LedgerError, ReviewError
+from records.ledger import Ledger, RecordRow, TypeChange
 
 log = logging.getLogger(__name__)
 
 _RECORD_ID = re.compile(r"[0-9a-f]{8,64}")
-
-
-class ReviewError(RecordError):
-    """The decision cannot be applied as given (unknown record or type, or a concurrent change)."""
-
-    code = "review_refused"
-    exit_code = ExitCode.usage
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,20 +59,20 @@ def review_queue(ledger: Ledger, archive: AnyArchive, *, council: str | None = N
     archive = require_local_archive(archive, "review")
     items = []
     for row in ledger.review_queue(council=council):
-        classification = _read_sidecar(archive.root / row["sidecar_path"]).get("classification", {})
+        classification = _read_sidecar(archive.root / row.sidecar_path).get("classification", {})
         items.append(
             ReviewItem(
-                record_id=row["source_sha256"], council=row["council"], source_path=row["source_path"],
-                record_type=row["record_type"], score=float(row["score"]),
+                record_id=row.source_sha256, council=row.council, source_path=row.source_path,
+                record_type=row.record_type, score=float(row.score),
                 candidates=tuple((c["record_type"], float(c["score"])) for c in classification.get("candidates", [])),
-                method=str(classification.get("method", "rules")), pages=row["pages"],
-                blank_pages=row["blank_pages"],
+                method=str(classification.get("method", "rules")), pages=row.pages,
+                blank_pages=row.blank_pages,
             )
         )
     return items
 
 
-def resolve_record(ledger: Ledger, record_id: str) -> dict[str, Any]:
+def resolve_record(ledger: Ledger, record_id: str) -> RecordRow:
     """The one ledger row whose id is, or starts with, `record_id` (logs print 12 characters)."""
     record_id = record_id.strip().lower()
     if not _RECORD_ID.fullmatch(record_id):
@@ -103,15 +96,15 @@ def set_record_type(
         raise ReviewError(f"unknown record type {new_type!r}; choose one of: {', '.join(known)}")
     if not reviewed_by.strip():
         raise ReviewError("say who reviewed the record (--by NAME)")
-    sha = resolve_record(ledger, record_id)["source_sha256"]
+    sha = resolve_record(ledger, record_id).source_sha256
     with archive.lock(sha):
         row = ledger.find_records(sha)[0]  # again, under the lock: the filing may have moved
         return _apply(ledger, archive, row, new_type, reviewed_by.strip())
 
 
-def _apply(ledger: Ledger, archive: Archive, row: dict[str, Any], new_type: str, reviewed_by: str) -> ReviewResult:
-    sha, council, old_type = row["source_sha256"], row["council"], row["record_type"]
-    old = ArchivePaths(*(archive.root / row[k] for k in ("pdf_path", "text_path", "sidecar_path")))
+def _apply(ledger: Ledger, archive: Archive, row: RecordRow, new_type: str, reviewed_by: str) -> ReviewResult:
+    sha, council, old_type = row.source_sha256, row.council, row.record_type
+    old = ArchivePaths(*(archive.root / path for path in (row.pdf_path, row.text_path, row.sidecar_path)))
     new = archive.paths_for(council, new_type, sha)
     moving = new != old
     try:
@@ -195,9 +188,9 @@ def reviewed_examples(ledger: Ledger, archive: AnyArchive) -> list[LabelledText]
     examples = []
     for row in ledger.labelled_records():
         try:
-            text = (archive.root / row["text_path"]).read_text(encoding="utf-8")
+            text = (archive.root / row.text_path).read_text(encoding="utf-8")
         except OSError:
-            log.warning("text of reviewed record %s missing; not used for training", row["source_sha256"][:12])
+            log.warning("text of reviewed record %s missing; not used for training", row.source_sha256[:12])
             continue
-        examples.append(LabelledText(text, row["record_type"]))
+        examples.append(LabelledText(text, row.record_type))
     return examples

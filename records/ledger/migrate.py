@@ -9,7 +9,7 @@ a single transaction under a lock, so one of them migrates and the others then f
 at head. On PostgreSQL the lock is a transaction-level advisory lock; on SQLite it is BEGIN
 EXCLUSIVE on a connection of its own (SQLite's DDL is transactional too).
 
-Changing the schema: edit the tables in ledger.py, then, from the repository root,
+Changing the schema: edit the tables in records/ledger/schema.py, then, from the repository root,
 
     export DIGITISE_LEDGER_URL=sqlite:////tmp/scratch-ledger.db
     alembic upgrade head
@@ -44,13 +44,11 @@ from sqlalchemy.pool import NullPool
 
 from records.config import load_settings
 from records.errors import LedgerError
+from records.ledger.schema import RUNTIME_TABLE_PREFIX
 
 MIGRATIONS_DIR = Path(__file__).resolve().with_name("migrations")
 #: New revision files are named ledger_<rev>_<slug>.py (ConfigParser syntax: %% is one %).
 FILE_TEMPLATE = "ledger_%%(rev)s_%%(slug)s"
-#: Tables the ledger makes at run time, outside `metadata` (the full-text index, see
-#: `Ledger._ensure_search`): autogenerate neither drops nor reports them.
-RUNTIME_TABLE_PREFIX = "record_text_"
 #: One PostgreSQL advisory lock key for "migrating the ledger", the same in every process.
 _PG_LOCK_KEY = int.from_bytes(hashlib.sha256(b"council-digitise ledger migrations").digest()[:8], "big", signed=True)
 _LOCK_WAIT_MS = 60_000

@@ -11,19 +11,14 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from records.errors import ExitCode, RecordError
-from records.ledger import Ledger
+from records.errors import AuditError
+from records.ledger import EventRow, Ledger
 
 MIN_PREFIX = 6
 _HEX = re.compile(r"^[0-9a-f]+$")
 
 
-class AuditError(RecordError):
-    code = "audit_refused"
-    exit_code = ExitCode.usage
-
-
-def record_history(ledger: Ledger, record_id: str) -> list[dict[str, Any]]:
+def record_history(ledger: Ledger, record_id: str) -> list[EventRow]:
     """Every event of the records whose id (source sha256) starts with `record_id`, oldest first."""
     prefix = record_id.strip().lower()
     if len(prefix) < MIN_PREFIX or not _HEX.match(prefix):
@@ -34,7 +29,7 @@ def record_history(ledger: Ledger, record_id: str) -> list[dict[str, Any]]:
     return events
 
 
-def batch_history(ledger: Ledger, council: str, batch: str) -> list[dict[str, Any]]:
+def batch_history(ledger: Ledger, council: str, batch: str) -> list[EventRow]:
     """Every event of one council's batch, oldest first."""
     events = ledger.events(council=council, batch=batch)
     if not events:
@@ -42,9 +37,9 @@ def batch_history(ledger: Ledger, council: str, batch: str) -> list[dict[str, An
     return events
 
 
-def describe_event(event: dict[str, Any]) -> str:
+def describe_event(event: EventRow) -> str:
     """One line of detail, for tables: key=value pairs in a stable order."""
-    detail = event["detail"]
+    detail = event.detail
     return ", ".join(f"{k}={_short(v)}" for k, v in sorted(detail.items()) if v not in (None, "", {}))
 
 

@@ -13,20 +13,14 @@ import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
 
 from records.config import Council, InventoryEstimate, Units
-from records.errors import ExitCode, RecordError
-from records.ledger import EstimateEntry, ExclusionEntry, Ledger
+from records.errors import EstimateError
+from records.ledger import EstimateEntry, EstimateRow, ExclusionEntry, ExclusionRow, Ledger
 from records.reporting.progress import ProgressRow, progress_rows
 
 CONFIG = "councils.yaml"
 LEDGER = "ledger"
-
-
-class EstimateError(RecordError):
-    code = "estimate_refused"
-    exit_code = ExitCode.usage
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,41 +94,63 @@ def estimate_in_pages(
         raise EstimateError(str(e)) from e
 
 
+@dataclass(frozen=True, slots=True)
+class NewEstimate:
+    """An estimate as someone gives it (`digitise estimate set`): one figure, in pages, boxes
+    or linear metres, for a council's total or one `record_type`, on the basis of `source`."""
+
+    council: str
+    source: str
+    recorded_by: str
+    pages: int | None = None
+    boxes: float | None = None
+    linear_metres: float | None = None
+    record_type: str | None = None
+    as_of: dt.date | None = None
+
+
 def record_estimate(
-    ledger: Ledger, councils: Mapping[str, Council], record_types: Iterable[str], *,
-    council: str, source: str, recorded_by: str, pages: int | None = None,
-    record_type: str | None = None, as_of: dt.date | None = None,
-    boxes: float | None = None, linear_metres: float | None = None, units: Units | None = None,
+    ledger: Ledger, councils: Mapping[str, Council], record_types: Iterable[str], estimate: NewEstimate, *,
+    units: Units | None = None,
 ) -> int:
     """Append an estimate to the ledger's history, after checking it names known things. A figure
     in boxes or linear metres is converted with `units` (default: the standard table) and the
     source records the original unit, e.g. "16 boxes x 2,500 pages/box; shelf audit".
     Returns the pages recorded."""
-    if council not in councils:
-        raise EstimateError(f"unknown council {council!r}; known: {', '.join(sorted(councils))}")
-    if record_type is not None and record_type not in set(record_types):
-        raise EstimateError(f"unknown record type {record_type!r}")
-    pages, measured = estimate_in_pages(units or Units(), pages=pages, boxes=boxes, linear_metres=linear_metres)
+    _check_names(councils, record_types, estimate.council, estimate.record_type)
+    pages, measured = estimate_in_pages(units or Units(), pages=estimate.pages, boxes=estimate.boxes,
+                                        linear_metres=estimate.linear_metres)
+    source = estimate.source
     if not source.strip():
         raise EstimateError("say what the estimate is based on (--source)")
     if measured:
         source = f"{measured}; {source.strip()}"
     if len(source.strip()) > 500:
         raise EstimateError("--source is too long (500 characters at most, with the unit conversion)")
-    if as_of is not None and as_of > dt.date.today():
+    if estimate.as_of is not None and estimate.as_of > dt.date.today():
         raise EstimateError("--as-of is in the future")
-    entry = EstimateEntry(council, record_type, pages, source.strip(), as_of, recorded_by.strip() or "unknown")
+    entry = EstimateEntry(estimate.council, estimate.record_type, pages, source.strip(), estimate.as_of,
+                          estimate.recorded_by.strip() or "unknown")
     ledger.add_estimate(entry)
     return pages
 
 
+def _check_names(councils: Mapping[str, Council], record_types: Iterable[str], council: str,
+                 record_type: str | None) -> None:
+    """Refuse a figure for a council or record type the configuration does not know."""
+    if council not in councils:
+        raise EstimateError(f"unknown council {council!r}; known: {', '.join(sorted(councils))}")
+    if record_type is not None and record_type not in set(record_types):
+        raise EstimateError(f"unknown record type {record_type!r}")
+
+
 def current_estimates(
-    councils: Mapping[str, Council], history: Iterable[Mapping[str, Any]]
+    councils: Mapping[str, Council], history: Iterable[EstimateRow]
 ) -> dict[str, CouncilEstimate]:
     """Per council: the newest ledger figure for the total and each type, else the YAML one."""
-    newest: dict[tuple[str, str | None], Mapping[str, Any]] = {}
+    newest: dict[tuple[str, str | None], EstimateRow] = {}
     for row in history:
-        key = (row["council"], row["record_type"])
+        key = (row.council, row.record_type)
         if key not in newest or _order(row) >= _order(newest[key]):
             newest[key] = row
     out: dict[str, CouncilEstimate] = {}
@@ -176,9 +192,9 @@ def councils_with_estimates(councils: Mapping[str, Council], ledger: Ledger) -> 
     return out
 
 
-def _order(row: Mapping[str, Any]) -> tuple[dt.date, dt.datetime, int]:
-    recorded = _aware(row["recorded_at"])
-    return (row["as_of"] or recorded.date(), recorded, row.get("id") or 0)
+def _order(row: EstimateRow) -> tuple[dt.date, dt.datetime, int]:
+    recorded = _aware(row.recorded_at)
+    return (row.as_of or recorded.date(), recorded, row.id)
 
 
 def _aware(moment: dt.datetime) -> dt.datetime:
@@ -190,9 +206,8 @@ def _from_config(inventory: InventoryEstimate, pages: int, measured: str | None 
     return EstimateBasis(pages, inventory.source, inventory.as_of, CONFIG, measured=measured)
 
 
-def _from_ledger(row: Mapping[str, Any]) -> EstimateBasis:  # a ledger source already names its unit
-    return EstimateBasis(row["pages"], row["source"], row["as_of"], LEDGER, row["recorded_by"],
-                         _aware(row["recorded_at"]))
+def _from_ledger(row: EstimateRow) -> EstimateBasis:  # a ledger source already names its unit
+    return EstimateBasis(row.pages, row.source, row.as_of, LEDGER, row.recorded_by, _aware(row.recorded_at))
 
 
 def current_progress(councils: Mapping[str, Council], ledger: Ledger, *, only: str | None = None) -> list[ProgressRow]:
@@ -203,7 +218,7 @@ def current_progress(councils: Mapping[str, Council], ledger: Ledger, *, only: s
     )
 
 
-# --- Issue #9: pages not needing digitisation ------------------------------------------------
+# --- Pages not needing digitisation ------------------------------------------------------------
 
 class ExclusionReason(StrEnum):
     """Why pages need not be digitised (NUMERIC/ENUMERATE's 'not needing digitisation').
@@ -214,29 +229,38 @@ class ExclusionReason(StrEnum):
     out_of_scope = "out_of_scope"
 
 
+@dataclass(frozen=True, slots=True)
+class NewExclusion:
+    """Pages a council holds but need not digitise (`digitise exclude`), why (an
+    `ExclusionReason`), and on whose authority (`note`)."""
+
+    council: str
+    pages: int
+    reason: str
+    note: str
+    recorded_by: str
+    record_type: str | None = None
+
+
 def record_exclusion(
-    ledger: Ledger, councils: Mapping[str, Council], record_types: Iterable[str], *,
-    council: str, pages: int, reason: str, note: str, recorded_by: str, record_type: str | None = None,
+    ledger: Ledger, councils: Mapping[str, Council], record_types: Iterable[str], exclusion: NewExclusion,
 ) -> None:
     """Append pages a council need not digitise; entries add up and stay as history."""
-    if council not in councils:
-        raise EstimateError(f"unknown council {council!r}; known: {', '.join(sorted(councils))}")
-    if record_type is not None and record_type not in set(record_types):
-        raise EstimateError(f"unknown record type {record_type!r}")
-    if reason not in ExclusionReason.__members__:
-        raise EstimateError(f"unknown reason {reason!r}; one of {', '.join(ExclusionReason)}")
-    if pages < 1:
+    _check_names(councils, record_types, exclusion.council, exclusion.record_type)
+    if exclusion.reason not in ExclusionReason.__members__:
+        raise EstimateError(f"unknown reason {exclusion.reason!r}; one of {', '.join(ExclusionReason)}")
+    if exclusion.pages < 1:
         raise EstimateError("an exclusion is at least 1 page")
-    if not note.strip():
+    if not exclusion.note.strip():
         raise EstimateError("say what was excluded and on whose authority (--note)")
-    ledger.add_exclusion(ExclusionEntry(council, record_type, pages, reason, note.strip()[:500],
-                                        recorded_by.strip() or "unknown"))
+    ledger.add_exclusion(ExclusionEntry(exclusion.council, exclusion.record_type, exclusion.pages, exclusion.reason,
+                                        exclusion.note.strip()[:500], exclusion.recorded_by.strip() or "unknown"))
 
 
-def not_needed_pages(history: Iterable[Mapping[str, Any]]) -> dict[tuple[str, str | None], int]:
+def not_needed_pages(history: Iterable[ExclusionRow]) -> dict[tuple[str, str | None], int]:
     """Pages excluded per (council, record type or None), summed over every entry."""
     out: dict[tuple[str, str | None], int] = {}
     for row in history:
-        key = (row["council"], row["record_type"])
-        out[key] = out.get(key, 0) + int(row["pages"])
+        key = (row.council, row.record_type)
+        out[key] = out.get(key, 0) + row.pages
     return out

@@ -14,17 +14,12 @@ from pathlib import Path
 
 from records.archive.objects import AnyArchive, require_local_archive
 from records.classify.fields import extract_fields
-from records.errors import ExitCode, RecordError
+from records.errors import SearchError
 from records.ledger import Ledger, PageStat
 
 log = logging.getLogger(__name__)
 
 MAX_QUERY_CHARS = 500
-
-
-class SearchError(RecordError):
-    code = "search_refused"
-    exit_code = ExitCode.usage
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,10 +49,10 @@ def search_records(
     rows = ledger.search_text(query, council=council, record_type=record_type, limit=limit)
     return [
         SearchHit(
-            record_id=row["source_sha256"], council=row["council"], record_type=row["record_type"],
-            rank=round(float(row["rank"]), 3), snippet=" ".join(str(row["snippet"] or "").split()),
-            pdf_path=archive.root / row["pdf_path"], text_path=archive.root / row["text_path"],
-            source_path=row["source_path"], needs_review=bool(row["needs_review"]),
+            record_id=row.source_sha256, council=row.council, record_type=row.record_type,
+            rank=round(float(row.rank), 3), snippet=" ".join(str(row.snippet or "").split()),
+            pdf_path=archive.root / row.pdf_path, text_path=archive.root / row.text_path,
+            source_path=row.source_path, needs_review=bool(row.needs_review),
         )
         for row in rows
     ]
@@ -78,11 +73,11 @@ def index_missing(ledger: Ledger, archive: AnyArchive) -> int:
     done = 0
     for row in ledger.unindexed_records():
         try:
-            text = (archive.root / row["text_path"]).read_text(encoding="utf-8")
+            text = (archive.root / row.text_path).read_text(encoding="utf-8")
         except OSError:
-            log.warning("record %s has no readable text in the archive; not indexed", row["source_sha256"][:12])
+            log.warning("record %s has no readable text in the archive; not indexed", row.source_sha256[:12])
             continue
-        done += index_record(ledger, row["source_sha256"], text, _sidecar_pages(archive.root / row["sidecar_path"]))
+        done += index_record(ledger, row.source_sha256, text, _sidecar_pages(archive.root / row.sidecar_path))
     return done
 
 

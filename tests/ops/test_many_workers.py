@@ -31,7 +31,8 @@ from prefect.client.schemas.objects import FlowRun
 from prefect.deployments import run_deployment
 
 from flows.settings import context_for
-from flows.shards import SHARD_DEPLOYMENT, shard_of
+from flows.shards import SHARD_DEPLOYMENT
+from records.intake.selection import shard_of
 from tests.conftest import render_lines
 from tests.ops.conftest import LETTERS, OpsStack
 
@@ -139,12 +140,12 @@ def test_two_workers_share_one_batch_and_archive_each_record_once(
     assert (sum(a for a, _ in done), sum(s for _, s in done)) == (PAGES, in_shard_0), done
 
     ledger = context_for(None, str(ops.data_dir)).ledger
-    rows = [r for r in ledger.records(council=COUNCIL) if r["batch"] == BATCH]
-    assert sorted(r["source_path"] for r in rows) == big_batch, "every page archived, none twice"
-    steps = Counter((e["record_id"], e["event"]) for e in ledger.events(council=COUNCIL, batch=BATCH))
-    assert steps == Counter({(r["source_sha256"], step): 1 for r in rows for step in AUDIT_STEPS})
+    rows = [r for r in ledger.records(council=COUNCIL) if r.batch == BATCH]
+    assert sorted(r.source_path for r in rows) == big_batch, "every page archived, none twice"
+    steps = Counter((e.record_id, e.event) for e in ledger.events(council=COUNCIL, batch=BATCH))
+    assert steps == Counter({(r.source_sha256, step): 1 for r in rows for step in AUDIT_STEPS})
     counted = {(c.council, c.record_type): (c.records, c.pages) for c in ledger.counters() if c.council == COUNCIL}
-    truth = Counter(r["record_type"] for r in rows)
+    truth = Counter(r.record_type for r in rows)
     assert counted == {(COUNCIL, t): (n, n) for t, n in truth.items()} and sum(truth.values()) == PAGES
     assert ledger.quarantine_entries() == []
 

@@ -10,9 +10,10 @@ import pytest
 
 from records.archive.local import Archive
 from records.config import Council, InventoryEstimate, Measure, Units
+from records.errors import EstimateError
 from records.ledger import Ledger
 from records.reporting.inventory import (
-    EstimateError,
+    NewEstimate,
     councils_with_estimates,
     current_estimates,
     record_estimate,
@@ -35,8 +36,8 @@ def ledger(tmp_path: Path) -> Ledger:
 
 def _set(ledger: Ledger, council: str, pages: int, *, record_type: str | None = None, as_of: dt.date | None = None,
          source: str = "shelf audit", by: str = "a.clerk") -> None:
-    record_estimate(ledger, COUNCILS, TYPES, council=council, pages=pages, recorded_by=by, source=source,
-                    record_type=record_type, as_of=as_of)
+    record_estimate(ledger, COUNCILS, TYPES, NewEstimate(council=council, pages=pages, recorded_by=by, source=source,
+                                                         record_type=record_type, as_of=as_of))
 
 
 def test_without_ledger_estimates_the_yaml_counts(ledger: Ledger) -> None:
@@ -56,7 +57,7 @@ def test_newest_estimate_wins_and_history_is_kept(ledger: Ledger) -> None:
     assert (current["alpha"].pages, current["alpha"].total.source) == (300, "audit"), "newest by as-of date"
     assert current["alpha"].by_type["council_tax"].pages == 60
     assert current["beta"].pages == 10 and "recorded by b.officer" in current["beta"].describe()
-    assert [row["pages"] for row in ledger.estimates(council="alpha")] == [300, 250, 60]
+    assert [row.pages for row in ledger.estimates(council="alpha")] == [300, 250, 60]
 
 
 def test_same_date_estimates_the_later_recorded_wins(ledger: Ledger) -> None:
@@ -116,19 +117,19 @@ def test_record_estimate_refuses_bad_input(ledger: Ledger, council: str, pages: 
 )
 def test_record_estimate_converts_boxes_and_metres(ledger: Ledger, figure: dict[str, Any], pages: int,
                                                    source: str) -> None:
-    recorded = record_estimate(ledger, COUNCILS, TYPES, council="beta", source="shelf audit", recorded_by="a.clerk",
-                               units=Units(), **figure)
+    recorded = record_estimate(ledger, COUNCILS, TYPES, NewEstimate(council="beta", source="shelf audit",
+                                                                    recorded_by="a.clerk", **figure), units=Units())
     assert recorded == pages
     [row] = ledger.estimates()
-    assert (row["pages"], row["source"]) == (pages, source)
+    assert (row.pages, row.source) == (pages, source)
     assert current_estimates(COUNCILS, ledger.estimates())["beta"].pages == pages
 
 
 def test_record_estimate_uses_the_councils_conversion(ledger: Ledger) -> None:
-    record_estimate(ledger, COUNCILS, TYPES, council="alpha", boxes=1.5, source="count", recorded_by="x",
-                    record_type="complaint", units=Units(pages_per_box=1000))
+    record_estimate(ledger, COUNCILS, TYPES, NewEstimate(council="alpha", boxes=1.5, source="count", recorded_by="x",
+                                                         record_type="complaint"), units=Units(pages_per_box=1000))
     row = ledger.estimates()[0]
-    assert (row["pages"], row["record_type"], row["source"]) == (1500, "complaint", "1.5 boxes x 1,000 pages/box; count")
+    assert (row.pages, row.record_type, row.source) == (1500, "complaint", "1.5 boxes x 1,000 pages/box; count")
 
 
 @pytest.mark.parametrize(
@@ -143,7 +144,7 @@ def test_record_estimate_uses_the_councils_conversion(ledger: Ledger) -> None:
 )
 def test_record_estimate_refuses_bad_units(ledger: Ledger, figure: dict[str, Any], message: str) -> None:
     with pytest.raises(EstimateError, match=message):
-        record_estimate(ledger, COUNCILS, TYPES, council="alpha", source="x", recorded_by="x", **figure)
+        record_estimate(ledger, COUNCILS, TYPES, NewEstimate(council="alpha", source="x", recorded_by="x", **figure))
     assert ledger.estimates() == []
 
 
@@ -179,7 +180,7 @@ def test_cli_estimate_set_converts_boxes_and_metres(tmp_path: Path) -> None:
     assert both.exit_code != 0 and "exactly one of" in both.output
     ledger = Ledger(f"sqlite:///{tmp_path / 'data' / 'ledger.db'}")
     try:
-        rows = [(r["record_type"], r["pages"], r["source"]) for r in ledger.estimates(council="kingsmere")]
+        rows = [(r.record_type, r.pages, r.source) for r in ledger.estimates(council="kingsmere")]
     finally:
         ledger.dispose()
     assert rows == [(None, 40_000, "16 boxes x 2,500 pages/box; shelf audit"),

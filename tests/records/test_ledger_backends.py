@@ -18,7 +18,7 @@ from sqlalchemy import create_engine, text
 
 from records.config import Settings
 from records.errors import LedgerError
-from records.ledger import ArchivedRecord, Ledger, counters_table, metadata, quarantine_table, records_table
+from records.ledger import ArchivedRecord, Ledger
 from records.ledger.migrate import (
     current_revisions,
     head_revisions,
@@ -26,6 +26,7 @@ from records.ledger.migrate import (
     schema_differences,
     sqlite_pragmas,
 )
+from records.ledger.schema import counters_table, metadata, quarantine_table, records_table
 from tests.records.test_progress import _record
 
 WORKERS = 4
@@ -52,13 +53,13 @@ def _insert_range(url: str, first: int, barrier: Barrier, results: Queue[int | s
 
 
 def test_ledger_schema_matches_models_at_migration_head(ledger_url: str) -> None:
-    """Tables added to ledger.py must come with a migration (see records/ledger/migrate.py)."""
+    """Tables added to schema.py must come with a migration (see records/ledger/migrate.py)."""
     ledger = Ledger(ledger_url)
     ledger.search_text("anything")  # makes the full-text tables, which live outside `metadata`
     with ledger.engine.connect() as conn:
         assert current_revisions(conn) == head_revisions()
     assert schema_differences(ledger.engine, metadata) == [], (
-        "ledger.py's tables and the migrations differ: add a revision with "
+        "schema.py's tables and the migrations differ: add a revision with "
         "`alembic revision --autogenerate` (records/ledger/migrate.py says how)"
     )
     ledger.dispose()
@@ -170,7 +171,7 @@ def test_ledger_made_before_migrations_is_adopted(ledger_url: str) -> None:
 
     ledger = Ledger(ledger_url)
     [row] = ledger.records()
-    assert (row["source_sha256"], row["sidecar_sha256"]) == ("e" * 64, None)
+    assert (row.source_sha256, row.sidecar_sha256) == ("e" * 64, None)
     assert ledger.add_record(_record("f" * 64, "alpha", "council_tax", 2))
     assert schema_differences(ledger.engine, metadata) == []
     ledger.dispose()

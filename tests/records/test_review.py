@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from records.archive.local import Archive, sha256_file
-from records.classify.review import ReviewError, review_queue, reviewed_examples, set_record_type
+from records.classify.review import review_queue, reviewed_examples, set_record_type
 from records.config import UNCLASSIFIED
-from records.errors import LedgerError
+from records.errors import LedgerError, ReviewError
 from records.ledger import Counter, Ledger, TypeChange
 from tests.records.test_search import archive_one, sha_of
 
@@ -62,12 +62,12 @@ def test_set_record_type_moves_files_counters_and_keeps_label(archive: Archive, 
     assert sidecar["classification"]["record_type"] == UNCLASSIFIED, "the machine's verdict stays on record"
     assert _counters(ledger) == {("complaint", 2, 4)}, "old type decremented (and emptied), new incremented"
     row = ledger.find_records(doubtful)[0]
-    assert (row["record_type"], row["needs_review"], row["sidecar_path"]) == (
+    assert (row.record_type, row.needs_review, row.sidecar_path) == (
         "complaint", False, archive.relative(new.sidecar))
-    assert row["sidecar_sha256"] == sha256_file(new.sidecar)
+    assert row.sidecar_sha256 == sha256_file(new.sidecar)
     [label] = ledger.review_labels(doubtful)
-    assert (label["record_type"], label["previous_type"]) == ("complaint", UNCLASSIFIED)
-    assert label["reviewed_by"] == "j.smith"
+    assert (label.record_type, label.previous_type) == ("complaint", UNCLASSIFIED)
+    assert label.reviewed_by == "j.smith"
     assert review_queue(ledger, archive) == []
     examples = reviewed_examples(ledger, archive)
     assert [(e.text, e.record_type) for e in examples] == [("We apologise about your council tax bill", "complaint")]
@@ -78,7 +78,7 @@ def test_set_record_type_same_type_confirms_without_moving(archive: Archive, led
     result = set_record_type(ledger, archive, sha, "council_tax", reviewed_by="a", record_types=TYPES)
     assert not result.moved
     assert _counters(ledger) == {("council_tax", 1, 2)}
-    assert ledger.find_records(sha)[0]["needs_review"] is False
+    assert ledger.find_records(sha)[0].needs_review is False
     assert len(json.loads(archive.paths_for("ashbourne", "council_tax", sha).sidecar.read_text())["reviews"]) == 1
 
 

@@ -7,6 +7,7 @@ import csv
 import datetime as dt
 import io
 import math
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -17,8 +18,16 @@ from typer.testing import CliRunner
 from flows.cli import app
 from records.archive.local import Archive
 from records.config import Council, InventoryEstimate
-from records.ledger import Ledger, records_table
-from records.reporting.inventory import EstimateError, current_progress, record_estimate, record_exclusion
+from records.errors import EstimateError
+from records.ledger import ExclusionRow, Ledger, RecordRow
+from records.ledger.schema import records_table
+from records.reporting.inventory import (
+    NewEstimate,
+    NewExclusion,
+    current_progress,
+    record_estimate,
+    record_exclusion,
+)
 from records.reporting.survey import CANNOT_SAY, build_survey, survey_csv, write_survey
 from tests.records.test_search import archive_one, sha_of
 
@@ -49,31 +58,35 @@ def ledger(tmp_path: Path) -> Ledger:
         with ledger.engine.begin() as conn:
             conn.execute(records_table.update().where(records_table.c.source_sha256 == sha_of(name))
                          .values(archived_at=NOW - dt.timedelta(days=days_ago, hours=1)))
-    record_estimate(ledger, COUNCILS, TYPES, council="gamma", pages=30, source="first count", recorded_by="x")
-    record_estimate(ledger, COUNCILS, TYPES, council="gamma", pages=12, source="shelf audit", recorded_by="a.clerk")
-    record_exclusion(ledger, COUNCILS, TYPES, council="alpha", pages=4, reason="duplicate", note="second copies",
-                     recorded_by="a.clerk", record_type="council_tax")
-    record_exclusion(ledger, COUNCILS, TYPES, council="gamma", pages=1, reason="past_retention",
-                     note="1990s rent cards, schedule 4.2", recorded_by="a.clerk")
-    record_exclusion(ledger, COUNCILS, TYPES, council="gamma", pages=1, reason="out_of_scope",
-                     note="leaflets", recorded_by="a.clerk")
+    record_estimate(ledger, COUNCILS, TYPES, NewEstimate(council="gamma", pages=30, source="first count",
+                                                         recorded_by="x"))
+    record_estimate(ledger, COUNCILS, TYPES, NewEstimate(council="gamma", pages=12, source="shelf audit",
+                                                         recorded_by="a.clerk"))
+    record_exclusion(ledger, COUNCILS, TYPES, NewExclusion(council="alpha", pages=4, reason="duplicate",
+                                                           note="second copies", recorded_by="a.clerk",
+                                                           record_type="council_tax"))
+    record_exclusion(ledger, COUNCILS, TYPES, NewExclusion(council="gamma", pages=1, reason="past_retention",
+                                                           note="1990s rent cards, schedule 4.2",
+                                                           recorded_by="a.clerk"))
+    record_exclusion(ledger, COUNCILS, TYPES, NewExclusion(council="gamma", pages=1, reason="out_of_scope",
+                                                           note="leaflets", recorded_by="a.clerk"))
     return ledger
 
 
 # --- an independent recomputation from the ledger's rows -------------------------------------
 
 def _estimate(ledger: Ledger, council: str, record_type: str | None = None) -> int | None:
-    rows = [r for r in ledger.estimates(council=council) if r["record_type"] == record_type]
+    rows = [r for r in ledger.estimates(council=council) if r.record_type == record_type]
     if rows:
-        return int(rows[-1]["pages"])  # all undated here: the newest recorded wins
+        return rows[-1].pages  # all undated here: the newest recorded wins
     inv = COUNCILS[council].inventory
     if inv is None:
         return None
     return inv.total_pages if record_type is None else inv.by_type.get(record_type)
 
 
-def _sums(rows: list[dict[str, Any]], council: str, record_type: str | None) -> int:
-    return sum(r["pages"] for r in rows if r["council"] == council and (record_type is None or r["record_type"] == record_type))
+def _sums(rows: Iterable[RecordRow | ExclusionRow], council: str, record_type: str | None) -> int:
+    return sum(r.pages for r in rows if r.council == council and (record_type is None or r.record_type == record_type))
 
 
 def _expected(ledger: Ledger, council: str, record_type: str | None = None) -> dict[str, Any]:
@@ -92,9 +105,9 @@ def _expected(ledger: Ledger, council: str, record_type: str | None = None) -> d
 
 def _rate(ledger: Ledger, council: str, record_type: str | None, window: int) -> float:
     start = NOW - dt.timedelta(days=window)
-    pages = sum(r["pages"] for r in ledger.records(council=council)
-                if start <= r["archived_at"].replace(tzinfo=dt.timezone.utc) < NOW
-                and (record_type is None or r["record_type"] == record_type))
+    pages = sum(r.pages for r in ledger.records(council=council)
+                if start <= r.archived_at.replace(tzinfo=dt.timezone.utc) < NOW
+                and (record_type is None or r.record_type == record_type))
     return pages / window
 
 
@@ -156,8 +169,8 @@ def test_exclusion_refuses_unknown_reason_type_and_empty_note(ledger: Ledger) ->
         args: dict[str, Any] = {"council": "alpha", "pages": 1, "reason": "duplicate", "note": "n",
                                 "recorded_by": "x", **kwargs}
         with pytest.raises(EstimateError):
-            record_exclusion(ledger, COUNCILS, TYPES, **args)
-    assert [r["pages"] for r in ledger.exclusions(council="gamma")] == [1, 1], "history kept, entries add up"
+            record_exclusion(ledger, COUNCILS, TYPES, NewExclusion(**args))
+    assert [r.pages for r in ledger.exclusions(council="gamma")] == [1, 1], "history kept, entries add up"
 
 
 def test_write_survey_files_agree_with_the_answers(ledger: Ledger, tmp_path: Path) -> None:

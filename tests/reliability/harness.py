@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -42,10 +43,10 @@ def snapshot(data_dir: Path) -> dict[str, Any]:
     try:
         drop = {"id", "archived_at", "sidecar_sha256"}  # the sidecar holds timestamps
         records = sorted(
-            tuple(sorted((k, v) for k, v in row.items() if k not in drop)) for row in ledger.records()
+            tuple(sorted((k, v) for k, v in asdict(row).items() if k not in drop)) for row in ledger.records()
         )
         quarantine = sorted(
-            (q["council"], q["batch"], q["source_path"], q["reason"], q["stage"], q["resolved"], q["copy_path"])
+            (q.council, q.batch, q.source_path, q.reason, q.stage, q.resolved, q.copy_path)
             for q in ledger.quarantine_entries(include_resolved=True)
         )
         counters = [(c.council, c.record_type, c.records, c.pages) for c in ledger.counters()]

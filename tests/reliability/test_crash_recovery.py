@@ -63,7 +63,7 @@ def test_process_item_removes_an_unfinished_attempts_files_first(
     item = next(i for i in items if i.path.name == "tax.png")
     outcome = process_item(item, context)
     record = context.ledger.records()[0]
-    council_tax = context.archive.root / record["pdf_path"]
+    council_tax = context.archive.root / record.pdf_path
     _touch(context.archive.root / "ashbourne" / "complaint" / f"{outcome.record_id}.txt")  # filed elsewhere
     with sqlite3.connect(context.archive.root.parent / "ledger.db") as db:  # as if it died before COMMIT
         db.execute("DELETE FROM records")

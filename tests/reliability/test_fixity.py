@@ -36,11 +36,11 @@ def test_verify_intact_archive_exits_ok(archived: PipelineContext) -> None:
 def test_verify_reports_altered_missing_and_untracked_files_and_exits_verify_failed(archived: PipelineContext) -> None:
     first, second = archived.ledger.records()
     root = archived.archive.root
-    with (root / first["pdf_path"]).open("ab") as pdf:
+    with (root / first.pdf_path).open("ab") as pdf:
         pdf.write(b"%% one byte too many")
-    sidecar = root / first["sidecar_path"]
+    sidecar = root / first.sidecar_path
     sidecar.write_text(sidecar.read_text().replace('"council": "ashbourne"', '"council": "kingsmere"'))
-    (root / second["text_path"]).unlink()
+    (root / second.text_path).unlink()
     stray = root / "ashbourne" / "council_tax" / f"{'f' * 64}.pdf"
     stray.write_bytes(b"%PDF-1.4 nobody's")
     (stray.parent / ".tmp-123@host~abc.pdf").write_bytes(b"a write in progress is not a record")
@@ -49,15 +49,15 @@ def test_verify_reports_altered_missing_and_untracked_files_and_exits_verify_fai
 
     assert code == ExitCode.verify_failed
     assert sorted((p["kind"], p["path"], p["record_id"]) for p in report["problems"]) == sorted([
-        ("altered", first["pdf_path"], first["source_sha256"]),
-        ("altered", first["sidecar_path"], first["source_sha256"]),
-        ("missing", second["text_path"], second["source_sha256"]),
+        ("altered", first.pdf_path, first.source_sha256),
+        ("altered", first.sidecar_path, first.source_sha256),
+        ("missing", second.text_path, second.source_sha256),
         ("untracked", stray.relative_to(root).as_posix(), None),
     ])
 
 
 def test_verify_human_output_lists_problems(archived: PipelineContext) -> None:
-    (archived.archive.root / archived.ledger.records()[0]["text_path"]).unlink()
+    (archived.archive.root / archived.ledger.records()[0].text_path).unlink()
     result = runner.invoke(app, ["verify", "--data-dir", str(archived.archive.root.parent)])
     assert result.exit_code == ExitCode.verify_failed
     assert result.stdout.startswith("missing ")

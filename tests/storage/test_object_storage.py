@@ -20,10 +20,12 @@ from flows import digitise_scan_root
 from flows.cli import app
 from flows.settings import context_for
 from records.archive.local import sha256_file
-from records.archive.objects import ObjectArchive, ObjectStore, discover_location
+from records.archive.objects import ObjectArchive
 from records.config import load_settings
 from records.errors import ConfigError, ExitCode, StorageError
+from records.intake.objects import discover_location
 from records.intake.scan import discover
+from records.object_store import ObjectStore
 from records.pipeline import PipelineContext
 from tests.conftest import ROOT, render_lines
 from tests.storage.conftest import Bucket
@@ -124,11 +126,11 @@ def _comparable(sidecar: bytes) -> dict[str, Any]:
 def _ledger_rows(ctx: PipelineContext) -> list[tuple[Any, ...]]:
     keys = ("source_sha256", "council", "batch", "source_path", "record_type", "pages", "pdf_path", "text_path",
             "sidecar_path", "text_sha256")
-    return sorted(tuple(row[k] for k in keys) for row in ctx.ledger.records())
+    return sorted(tuple(getattr(row, k) for k in keys) for row in ctx.ledger.records())
 
 
 def _quarantined(ctx: PipelineContext) -> list[tuple[str, str, str]]:
-    return sorted((e["source_path"], e["reason"], e["stage"]) for e in ctx.ledger.quarantine_entries())
+    return sorted((e.source_path, e.reason, e.stage) for e in ctx.ledger.quarantine_entries())
 
 
 def test_discover_objects_same_items_and_refusals_as_local_folder(s3: Bucket, tmp_path: Path, settings: Any) -> None:
@@ -175,7 +177,7 @@ def test_s3_run_archives_and_counts_exactly_as_local_run(runs: Runs, s3: Bucket)
     assert _ledger_rows(runs.s3_ctx) == _ledger_rows(runs.local_ctx)
     for row in runs.s3_ctx.ledger.records():
         for kind in ("pdf", "text", "sidecar"):
-            assert ObjectStore(s3.url("archive")).sha256(row[f"{kind}_path"]) == row[f"{kind}_sha256"]
+            assert ObjectStore(s3.url("archive")).sha256(getattr(row, f"{kind}_path")) == getattr(row, f"{kind}_sha256")
     assert isinstance(runs.s3_ctx.archive, ObjectArchive)
     assert not (Path(runs.s3_data) / "archive").exists(), "nothing archived locally"
     work = Path(runs.s3_data) / "work"
@@ -202,7 +204,7 @@ def test_s3_bad_objects_quarantined_with_reason_and_batch_goes_on(runs: Runs) ->
     counted = {(c.council, c.record_type): c.records for c in runs.s3_ctx.ledger.counters()}
     assert counted == {("ashbourne", "council_tax"): 1, ("ashbourne", "planning_application"): 1}, \
         "the good letters beside the torn one are archived"
-    copies = {e["source_path"]: e["copy_path"] for e in runs.s3_ctx.ledger.quarantine_entries()}
+    copies = {e.source_path: e.copy_path for e in runs.s3_ctx.ledger.quarantine_entries()}
     quarantine = Path(runs.s3_data) / "quarantine"
     for path, copy in copies.items():
         assert copy, f"{path} has a quarantine copy, as a local input would"
@@ -233,7 +235,7 @@ def test_s3_verify_reports_altered_missing_and_untracked_objects(runs: Runs, s3:
     code, report = _verify(runs)
     assert (code, report["records"], report["files"], report["problems"]) == (ExitCode.ok, 2, 6, [])
     first, second = runs.s3_ctx.ledger.records()[:2]
-    pdf, text = f"archive/{first['pdf_path']}", f"archive/{second['text_path']}"
+    pdf, text = f"archive/{first.pdf_path}", f"archive/{second.text_path}"
     stray = f"ashbourne/council_tax/{'f' * 64}.pdf"
     kept = {pdf: s3.read(pdf), text: s3.read(text)}
     try:
@@ -245,8 +247,8 @@ def test_s3_verify_reports_altered_missing_and_untracked_objects(runs: Runs, s3:
 
         assert code == ExitCode.verify_failed
         assert sorted((p["kind"], p["path"], p["record_id"]) for p in report["problems"]) == sorted([
-            ("altered", first["pdf_path"], first["source_sha256"]),
-            ("missing", second["text_path"], second["source_sha256"]),
+            ("altered", first.pdf_path, first.source_sha256),
+            ("missing", second.text_path, second.source_sha256),
             ("untracked", stray, None),
         ])
     finally:

@@ -1,0 +1,47 @@
+"""Sums over archived records and their pages that reports and forecasts need.
+
+Counted in SQL from the records themselves (not from the counters), so they can be cut by
+day, by time window or by page confidence.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import case, func, select
+
+from records.ledger._database import Database
+from records.ledger.schema import record_pages_table, records_table
+
+
+def daily_pages(db: Database) -> list[tuple[str, str, int]]:
+    day = func.date(records_table.c.archived_at)
+    rec = records_table.c
+    with db.transaction() as conn:
+        rows = conn.execute(
+            select(day, rec.council, func.sum(rec.pages)).group_by(day, rec.council).order_by(day, rec.council)
+        ).all()
+    return [(str(d), council, int(pages)) for d, council, pages in rows]
+
+
+def pages_archived_between(db: Database, start: dt.datetime, end: dt.datetime) -> dict[tuple[str, str], int]:
+    rec = records_table.c
+    with db.transaction() as conn:
+        rows = conn.execute(
+            select(rec.council, rec.record_type, func.sum(rec.pages))
+            .where(rec.archived_at >= start, rec.archived_at < end)
+            .group_by(rec.council, rec.record_type)
+        ).all()
+    return {(council, record_type): int(pages) for council, record_type, pages in rows}
+
+
+def page_confidence(db: Database, threshold: float) -> dict[str, tuple[int, int]]:
+    pages, rec = record_pages_table.c, records_table.c
+    low = func.sum(case(((pages.confidence < threshold) & pages.blank.is_(False), 1), else_=0))
+    with db.transaction() as conn:
+        rows = conn.execute(
+            select(rec.council, low, func.count())
+            .select_from(record_pages_table.join(records_table, pages.source_sha256 == rec.source_sha256))
+            .group_by(rec.council)
+        ).all()
+    return {council: (int(low_pages or 0), int(measured)) for council, low_pages, measured in rows}

@@ -1,0 +1,194 @@
+"""Archived records and their counters, exactly once per source file; quarantine and swept batches.
+
+A record's row, its counter increments, the resolution of any quarantine entry for the same
+content and its audit events are one transaction, and the row's unique source sha256 decides
+whether any of it happens: re-runs, retries and concurrent workers insert a record at most
+once. Counters move only by SQL increments, never by a value read back first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from sqlalchemy import delete, func, insert, select, update
+
+from records.ledger import _events
+from records.ledger._database import Database, columns_of, now, rows_as
+from records.ledger._search import SearchIndex
+from records.ledger.entries import ArchivedRecord, PageStat, QuarantineEntry, SeenBatch
+from records.ledger.rows import Counter, FixityEntry, KeyFieldRow, QuarantineRow, RecordRow
+from records.ledger.schema import (
+    counters_table,
+    quarantine_table,
+    record_fields_table,
+    record_pages_table,
+    records_table,
+    seen_batches_table,
+)
+
+
+def add_record(db: Database, record: ArchivedRecord, ocr_options: dict[str, Any]) -> bool:
+    """Insert the record, move its counters and log its events, once; False if it was there."""
+    at = now()
+    with db.transaction() as conn:
+        # RETURNING, not rowcount: PostgreSQL reports no rowcount for an INSERT that returns.
+        inserted = conn.execute(
+            db.upsert(records_table)
+            .values(**columns_of(record), archived_at=at)
+            .on_conflict_do_nothing(index_elements=["source_sha256"])
+            .returning(records_table.c.id)
+        ).first()
+        if inserted is None:
+            return False
+        stmt = db.upsert(counters_table).values(
+            council=record.council, record_type=record.record_type, records=1, pages=record.pages, updated_at=at,
+        )
+        conn.execute(
+            stmt.on_conflict_do_update(
+                index_elements=["council", "record_type"],
+                set_={
+                    "records": counters_table.c.records + 1,
+                    "pages": counters_table.c.pages + stmt.excluded.pages,
+                    "updated_at": at,
+                },
+            )
+        )
+        conn.execute(
+            update(quarantine_table)
+            .where(quarantine_table.c.source_sha256 == record.source_sha256)
+            .values(resolved=True)
+        )
+        _events.append(conn, at, record.council, record.batch, record.source_sha256, None,
+                       _events.archiving(record, ocr_options))
+    return True
+
+
+def add_record_extras(
+    db: Database, search: SearchIndex, source_sha256: str, *,
+    text: str, fields: Iterable[tuple[str, str]], pages: Iterable[PageStat],
+) -> bool:
+    """Replace a record's key fields and page confidences and index its text, in one
+    transaction. False if the record is not in the ledger."""
+    search.ensure()
+    with db.transaction() as conn:
+        record_id = conn.execute(
+            select(records_table.c.id).where(records_table.c.source_sha256 == source_sha256)
+        ).scalar()
+        if record_id is None:
+            return False
+        for table, rows in (
+            (record_fields_table, [{"kind": k, "value": v} for k, v in fields]),
+            (record_pages_table, [columns_of(p) for p in pages]),
+        ):
+            conn.execute(delete(table).where(table.c.source_sha256 == source_sha256))
+            if rows:
+                conn.execute(insert(table), [{"source_sha256": source_sha256, **row} for row in rows])
+        search.index(conn, record_id, text)
+    return True
+
+
+def is_archived(db: Database, source_sha256: str) -> bool:
+    with db.transaction() as conn:
+        row = conn.execute(
+            select(records_table.c.id).where(records_table.c.source_sha256 == source_sha256)
+        ).first()
+    return row is not None
+
+
+def records(db: Database, *, council: str | None = None) -> list[RecordRow]:
+    query = select(records_table).order_by(records_table.c.id)
+    if council:
+        query = query.where(records_table.c.council == council)
+    with db.transaction() as conn:
+        return rows_as(RecordRow, conn.execute(query))
+
+
+def find_records(db: Database, id_prefix: str, *, limit: int) -> list[RecordRow]:
+    query = (
+        select(records_table)
+        .where(records_table.c.source_sha256.startswith(id_prefix.lower(), autoescape=True))
+        .order_by(records_table.c.id)
+        .limit(limit)
+    )
+    with db.transaction() as conn:
+        return rows_as(RecordRow, conn.execute(query))
+
+
+def record_fields(db: Database, source_sha256: str) -> list[KeyFieldRow]:
+    fields = record_fields_table.c
+    query = select(fields.kind, fields.value).where(fields.source_sha256 == source_sha256).order_by(fields.id)
+    with db.transaction() as conn:
+        return rows_as(KeyFieldRow, conn.execute(query))
+
+
+def fixity_entries(db: Database) -> Iterator[FixityEntry]:
+    t = records_table
+    query = select(
+        t.c.source_sha256, t.c.pdf_path, t.c.pdf_sha256, t.c.text_path, t.c.text_sha256,
+        t.c.sidecar_path, t.c.sidecar_sha256,
+    ).order_by(t.c.id)
+    with db.transaction() as conn:
+        for row in conn.execute(query).yield_per(1000):
+            yield FixityEntry(row[0], ((row[1], row[2]), (row[3], row[4]), (row[5], row[6])))
+
+
+def counters(db: Database) -> list[Counter]:
+    c = counters_table.c
+    with db.transaction() as conn:
+        rows = conn.execute(
+            select(c.council, c.record_type, c.records, c.pages).order_by(c.council, c.record_type)
+        ).all()
+    return [Counter(*row) for row in rows]
+
+
+def add_quarantine(db: Database, entry: QuarantineEntry) -> bool:
+    """Record a failed input once per (path, content); False if already recorded."""
+    at = now()
+    with db.transaction() as conn:
+        inserted = conn.execute(
+            db.upsert(quarantine_table)
+            .values(**columns_of(entry), resolved=False, quarantined_at=at)
+            .on_conflict_do_nothing(index_elements=["source_path", "source_sha256"])
+            .returning(quarantine_table.c.id)
+        ).first() is not None
+        if inserted:  # the message stays in the quarantine table: the log holds codes only
+            _events.append(conn, at, entry.council, entry.batch, entry.source_sha256, None, [
+                ("quarantined", {"reason": entry.reason, "stage": entry.stage,
+                                 "error_class": entry.error_class, "source_path": entry.source_path}),
+            ])
+        return inserted
+
+
+def open_failures(db: Database) -> dict[str, int]:
+    q = quarantine_table.c
+    with db.transaction() as conn:
+        rows = conn.execute(select(q.council, func.count()).where(q.resolved.is_(False)).group_by(q.council)).all()
+    return {council: count for council, count in rows}
+
+
+def quarantine_entries(db: Database, *, include_resolved: bool) -> list[QuarantineRow]:
+    query = select(quarantine_table).order_by(quarantine_table.c.id)
+    if not include_resolved:
+        query = query.where(quarantine_table.c.resolved.is_(False))
+    with db.transaction() as conn:
+        return rows_as(QuarantineRow, conn.execute(query))
+
+
+def seen_batches(db: Database) -> dict[tuple[str, str], SeenBatch]:
+    s = seen_batches_table.c
+    with db.transaction() as conn:
+        rows = conn.execute(select(s.council, s.batch, s.files, s.latest_mtime_ns)).all()
+    return {(row[0], row[1]): SeenBatch(*row) for row in rows}
+
+
+def mark_batch_seen(db: Database, batch: SeenBatch) -> None:
+    at = now()
+    stmt = db.upsert(seen_batches_table).values(**columns_of(batch), seen_at=at)
+    with db.transaction() as conn:
+        conn.execute(
+            stmt.on_conflict_do_update(
+                index_elements=["council", "batch"],
+                set_={"files": stmt.excluded.files, "latest_mtime_ns": stmt.excluded.latest_mtime_ns, "seen_at": at},
+            )
+        )

@@ -1,0 +1,109 @@
+"""What callers hand the ledger to write: one frozen dataclass per kind of change.
+
+Their fields are the columns they fill, so a write is `insert(table).values(**columns_of(entry))`
+plus the ledger's own timestamp.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class ArchivedRecord:
+    """A record whose files are in the archive, ready for its ledger row and counters."""
+
+    source_sha256: str
+    council: str
+    batch: str
+    source_path: str
+    record_type: str
+    score: float
+    needs_review: bool
+    pages: int
+    words: int
+    blank_pages: int
+    mean_confidence: float
+    pdf_path: str
+    text_path: str
+    sidecar_path: str
+    pdf_sha256: str
+    text_sha256: str
+    engine: str
+    languages: str
+    pipeline_version: str
+    sidecar_sha256: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PageStat:
+    """One page's OCR confidence and word count, stored with the record's key fields."""
+
+    number: int
+    confidence: float
+    words: int
+    blank: bool
+
+
+@dataclass(frozen=True, slots=True)
+class QuarantineEntry:
+    """An input that could not be archived, and why (the message stays out of the event log)."""
+
+    council: str
+    batch: str
+    source_path: str
+    source_sha256: str
+    reason: str
+    stage: str
+    error_class: str
+    message: str
+    copy_path: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class SeenBatch:
+    """A batch folder as a sweep saw it: how many files, and the newest change among them."""
+
+    council: str
+    batch: str
+    files: int
+    latest_mtime_ns: int
+
+
+@dataclass(frozen=True, slots=True)
+class TypeChange:
+    """A reviewer's decision and where the record's files now are (archive-relative)."""
+
+    source_sha256: str
+    expected_type: str
+    new_type: str
+    pdf_path: str
+    text_path: str
+    sidecar_path: str
+    sidecar_sha256: str
+    reviewed_by: str
+
+
+@dataclass(frozen=True, slots=True)
+class EstimateEntry:
+    """How many pages a council (or one of its record types) holds, as someone estimated."""
+
+    council: str
+    record_type: str | None  # None: the council's total
+    pages: int
+    source: str
+    as_of: dt.date | None
+    recorded_by: str
+
+
+@dataclass(frozen=True, slots=True)
+class ExclusionEntry:
+    """Pages a council holds but need not digitise, with the reason."""
+
+    council: str
+    record_type: str | None
+    pages: int
+    reason: str
+    note: str
+    recorded_by: str

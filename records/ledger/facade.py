@@ -1,0 +1,182 @@
+"""`Ledger`: the one entry point to the ledger; each method hands over to the module for its concern.
+
+Callers see typed entries going in (entries.py) and typed rows coming out (rows.py); the SQL
+lives in the private modules: _records (records, counters, quarantine, swept batches, fixity),
+_search (the full-text index), _review, _inventory (estimates, exclusions), _events (the
+audit trail) and _figures (sums for reports).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from records.ledger import _events, _figures, _inventory, _records, _review
+from records.ledger._database import Database
+from records.ledger._search import SearchIndex
+from records.ledger.entries import (
+    ArchivedRecord, EstimateEntry, ExclusionEntry,
+    PageStat, QuarantineEntry, SeenBatch, TypeChange,
+)
+from records.ledger.rows import (
+    Counter, EstimateRow, EventRow, ExclusionRow, FixityEntry,
+    KeyFieldRow, LabelledRecordRow, QuarantineRow, RecordRow, ReviewLabelRow, SearchRow,
+)
+
+
+class Ledger:
+    """Thread-safe; one instance per process and database URL.
+
+    Opening it brings the schema to the newest migration (safe when several workers start at
+    once); a database error surfaces as LedgerError, without the SQL's parameters.
+    """
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self._db = Database(url)
+        self.engine = self._db.engine
+        self._search = SearchIndex(self._db)
+
+    def dispose(self) -> None:
+        self._db.dispose()
+
+    # Records and counters
+
+    def add_record(self, record: ArchivedRecord, *, ocr_options: dict[str, Any] | None = None) -> bool:
+        """Insert the record and move its counters, once. False if it was already there.
+
+        The audit trail's received, ocred, classified and archived events go in the same
+        transaction, so a record is in the ledger exactly when its history is."""
+        return _records.add_record(self._db, record, ocr_options or {})
+
+    def add_record_extras(
+        self, source_sha256: str, *, text: str, fields: Iterable[tuple[str, str]], pages: Iterable[PageStat]
+    ) -> bool:
+        """Store a record's key fields and page confidences and index its text, in one
+        transaction; re-running replaces them. False if the record is not in the ledger."""
+        return _records.add_record_extras(self._db, self._search, source_sha256, text=text, fields=fields, pages=pages)
+
+    def is_archived(self, source_sha256: str) -> bool:
+        return _records.is_archived(self._db, source_sha256)
+
+    def records(self, *, council: str | None = None) -> list[RecordRow]:
+        """Every archived record (or one council's), in the order they were archived."""
+        return _records.records(self._db, council=council)
+
+    def find_records(self, id_prefix: str, *, limit: int = 2) -> list[RecordRow]:
+        """Records whose id (source sha256) starts with `id_prefix`, as logs print 12 characters."""
+        return _records.find_records(self._db, id_prefix, limit=limit)
+
+    def record_fields(self, source_sha256: str) -> list[KeyFieldRow]:
+        """The key fields found in one record's text, in the order they were found."""
+        return _records.record_fields(self._db, source_sha256)
+
+    def counters(self) -> list[Counter]:
+        """Records and pages per council and record type, by council then type."""
+        return _records.counters(self._db)
+
+    def fixity_entries(self) -> Iterator[FixityEntry]:
+        """Every archived record's files and checksums, streamed in record order."""
+        return _records.fixity_entries(self._db)
+
+    # Quarantine and swept batch folders
+
+    def add_quarantine(self, entry: QuarantineEntry) -> bool:
+        """Record a failed input once per (path, content); False if already recorded."""
+        return _records.add_quarantine(self._db, entry)
+
+    def open_failures(self) -> dict[str, int]:
+        """Unresolved quarantined inputs per council: 'failed, needs attention'."""
+        return _records.open_failures(self._db)
+
+    def quarantine_entries(self, *, include_resolved: bool = False) -> list[QuarantineRow]:
+        """Quarantined inputs in the order they failed; by default only those still unresolved."""
+        return _records.quarantine_entries(self._db, include_resolved=include_resolved)
+
+    def seen_batches(self) -> dict[tuple[str, str], SeenBatch]:
+        """Every batch folder a sweep has handed on, keyed by (council, batch)."""
+        return _records.seen_batches(self._db)
+
+    def mark_batch_seen(self, batch: SeenBatch) -> None:
+        """Record (or refresh) the folder state a sweep handed on; idempotent."""
+        _records.mark_batch_seen(self._db, batch)
+
+    # Full-text search
+
+    def search_text(
+        self, query: str, *, council: str | None = None, record_type: str | None = None, limit: int = 20
+    ) -> list[SearchRow]:
+        """Records whose text matches, best first, each with `rank` (higher is better) and `snippet`."""
+        return self._search.search(query, council=council, record_type=record_type, limit=limit)
+
+    def unindexed_records(self) -> list[RecordRow]:
+        """Records archived before search existed, or whose indexing was interrupted."""
+        return self._search.unindexed()
+
+    # Review
+
+    def review_queue(self, *, council: str | None = None) -> list[RecordRow]:
+        """Records awaiting a person's decision on their type, by council."""
+        return _review.review_queue(self._db, council=council)
+
+    def review_counts(self) -> dict[str, int]:
+        """Records awaiting review, per council."""
+        return _review.review_counts(self._db)
+
+    def set_record_type(self, change: TypeChange) -> bool:
+        """Apply a reviewer's type: the record row, both counters and the label, in one transaction.
+
+        The row is updated only if it still has `change.expected_type`, so two reviewers racing
+        on one record move the counters once. False (nothing written) if the row had changed.
+        """
+        return _review.set_record_type(self._db, change)
+
+    def labelled_records(self) -> list[LabelledRecordRow]:
+        """Records a person has reviewed, with their current (reviewed) type: training labels."""
+        return _review.labelled_records(self._db)
+
+    def review_labels(self, source_sha256: str | None = None) -> list[ReviewLabelRow]:
+        """Review decisions, oldest first (one record's, if given)."""
+        return _review.review_labels(self._db, source_sha256)
+
+    # Inventory: estimates and exclusions
+
+    def add_estimate(self, estimate: EstimateEntry) -> None:
+        """Append an inventory estimate; earlier ones stay as history (and in the audit trail)."""
+        _inventory.add_estimate(self._db, estimate)
+
+    def estimates(self, *, council: str | None = None) -> list[EstimateRow]:
+        """Every estimate ever recorded, oldest first (the newest for each key is the last)."""
+        return _inventory.estimates(self._db, council=council)
+
+    def add_exclusion(self, exclusion: ExclusionEntry) -> None:
+        """Append pages a council need not digitise (with the reason); earlier entries stay."""
+        _inventory.add_exclusion(self._db, exclusion)
+
+    def exclusions(self, *, council: str | None = None) -> list[ExclusionRow]:
+        """Every exclusion recorded, oldest first; they add up."""
+        return _inventory.exclusions(self._db, council=council)
+
+    # The audit trail: append-only, so there is deliberately no method that changes it
+
+    def events(
+        self, *, record_prefix: str | None = None, council: str | None = None, batch: str | None = None,
+    ) -> list[EventRow]:
+        """Audit events, oldest first: for records whose id starts with `record_prefix`,
+        or for one council (and batch)."""
+        return _events.read(self._db, record_prefix=record_prefix, council=council, batch=batch)
+
+    # Sums for reports and forecasts
+
+    def daily_pages(self) -> list[tuple[str, str, int]]:
+        """(UTC day 'YYYY-MM-DD', council, pages archived that day), oldest first."""
+        return _figures.daily_pages(self._db)
+
+    def pages_archived_between(self, start: dt.datetime, end: dt.datetime) -> dict[tuple[str, str], int]:
+        """Pages archived in [start, end), per (council, current record type)."""
+        return _figures.pages_archived_between(self._db, start, end)
+
+    def page_confidence(self, threshold: float) -> dict[str, tuple[int, int]]:
+        """Per council: (non-blank pages below `threshold`, pages with a recorded confidence)."""
+        return _figures.page_confidence(self._db, threshold)

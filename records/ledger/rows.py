@@ -1,0 +1,170 @@
+"""What the ledger hands back: typed, frozen rows instead of database mappings.
+
+Callers read attributes (`row.pdf_path`), so a renamed or missing column fails where it is
+used, and no SQLAlchemy row leaves the ledger. The fields of a table's row are its columns, in
+the table's order: `dataclasses.asdict(row)` is the mapping the ledger used to return, which
+the CLI's --json output and the Prefect artifacts print. Timestamps are as the database hands
+them back: aware on PostgreSQL, naive on SQLite (written in UTC).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class RecordRow:
+    """One archived record (the `records` table); `source_sha256` is its id."""
+
+    id: int
+    source_sha256: str
+    council: str
+    batch: str
+    source_path: str
+    record_type: str
+    score: float
+    needs_review: bool
+    pages: int
+    words: int
+    blank_pages: int
+    mean_confidence: float
+    pdf_path: str
+    text_path: str
+    sidecar_path: str
+    pdf_sha256: str
+    text_sha256: str
+    engine: str
+    languages: str
+    pipeline_version: str
+    archived_at: dt.datetime
+    sidecar_sha256: str | None  # None for records archived before the ledger kept it
+
+
+@dataclass(frozen=True, slots=True)
+class QuarantineRow:
+    """One quarantined input (the `quarantine` table)."""
+
+    id: int
+    council: str
+    batch: str
+    source_path: str
+    source_sha256: str
+    reason: str
+    stage: str
+    error_class: str
+    message: str
+    copy_path: str | None
+    resolved: bool
+    quarantined_at: dt.datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Counter:
+    """Records and pages archived for one council and record type."""
+
+    council: str
+    record_type: str
+    records: int
+    pages: int
+
+
+@dataclass(frozen=True, slots=True)
+class FixityEntry:
+    """One archived record's files (archive-relative paths) and the sha256 each should have.
+
+    A None checksum means the ledger never stored one (a record archived before it did).
+    """
+
+    record_id: str
+    files: tuple[tuple[str, str | None], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class KeyFieldRow:
+    """One key field found in a record's text (NI numbers masked)."""
+
+    kind: str
+    value: str
+
+
+@dataclass(frozen=True, slots=True)
+class SearchRow:
+    """A record whose text matches a search: `rank` is higher for a better match, `snippet`
+    is OCR text around the match (for the person searching, never for a log)."""
+
+    source_sha256: str
+    council: str
+    record_type: str
+    source_path: str
+    pdf_path: str
+    text_path: str
+    sidecar_path: str
+    needs_review: bool
+    rank: float
+    snippet: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class LabelledRecordRow:
+    """A record a person has reviewed, with its current (reviewed) type: a training label."""
+
+    source_sha256: str
+    record_type: str
+    text_path: str
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewLabelRow:
+    """One review decision (the `review_labels` table)."""
+
+    id: int
+    source_sha256: str
+    council: str
+    record_type: str
+    previous_type: str
+    reviewed_by: str
+    reviewed_at: dt.datetime
+
+
+@dataclass(frozen=True, slots=True)
+class EstimateRow:
+    """One inventory estimate as recorded (the `inventory_estimates` table)."""
+
+    id: int
+    council: str
+    record_type: str | None  # None: the council's total
+    pages: int
+    source: str
+    as_of: dt.date | None
+    recorded_by: str
+    recorded_at: dt.datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ExclusionRow:
+    """Pages recorded as needing no digitisation (the `exclusions` table)."""
+
+    id: int
+    council: str
+    record_type: str | None  # None: not tied to one record type
+    pages: int
+    reason: str
+    note: str
+    recorded_by: str
+    recorded_at: dt.datetime
+
+
+@dataclass(frozen=True, slots=True)
+class EventRow:
+    """One audit event (the `record_events` table), its JSON detail decoded."""
+
+    id: int
+    record_id: str | None  # the record's source sha256; None for a council-level event
+    council: str
+    batch: str | None
+    event: str
+    actor: str | None
+    detail: dict[str, Any]
+    at: dt.datetime

@@ -1,0 +1,193 @@
+"""Every table of the ledger, in one place: the one `metadata` the code and the migrations share.
+
+Alembic's migrations (records/ledger/migrations/versions/) create these tables, and
+tests/records/test_ledger_backends.py checks that they agree with `metadata`; a change here
+ships with a migration (records/ledger/migrate.py says how). The full-text index is the one
+exception: its tables depend on the database (SQLite FTS5, PostgreSQL tsvector), are made on
+first use from the DDL at the end of this module, and are named RUNTIME_TABLE_PREFIX* so
+autogenerate leaves them alone.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Float,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    UniqueConstraint,
+)
+
+metadata = MetaData()
+
+#: One row per archived record, unique by the source file's sha256 (the record id).
+records_table = Table(
+    "records",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("source_sha256", String(64), nullable=False, unique=True),
+    Column("council", String(64), nullable=False, index=True),
+    Column("batch", String(255), nullable=False),
+    Column("source_path", String(1024), nullable=False),
+    Column("record_type", String(64), nullable=False),
+    Column("score", Float, nullable=False),
+    Column("needs_review", Boolean, nullable=False),
+    Column("pages", Integer, nullable=False),
+    Column("words", Integer, nullable=False),
+    Column("blank_pages", Integer, nullable=False),
+    Column("mean_confidence", Float, nullable=False),
+    Column("pdf_path", String(1024), nullable=False),
+    Column("text_path", String(1024), nullable=False),
+    Column("sidecar_path", String(1024), nullable=False),
+    Column("pdf_sha256", String(64), nullable=False),
+    Column("text_sha256", String(64), nullable=False),
+    Column("engine", String(128), nullable=False),
+    Column("languages", String(64), nullable=False),
+    Column("pipeline_version", String(32), nullable=False),
+    Column("archived_at", DateTime(timezone=True), nullable=False),
+    # Added after the first release; NULL for records archived before it (see migration 0001).
+    Column("sidecar_sha256", String(64), nullable=True),
+)
+
+#: Records and pages per (council, record type), moved only by SQL increments.
+counters_table = Table(
+    "counters",
+    metadata,
+    Column("council", String(64), primary_key=True),
+    Column("record_type", String(64), primary_key=True),
+    Column("records", Integer, nullable=False),
+    Column("pages", Integer, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+#: Inputs that could not be archived, once per (path, content); resolved when archived later.
+quarantine_table = Table(
+    "quarantine",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("council", String(64), nullable=False, index=True),
+    Column("batch", String(255), nullable=False),
+    Column("source_path", String(1024), nullable=False),
+    Column("source_sha256", String(64), nullable=False),
+    Column("reason", String(64), nullable=False),
+    Column("stage", String(32), nullable=False),
+    Column("error_class", String(128), nullable=False),
+    Column("message", String(2000), nullable=False),
+    Column("copy_path", String(1024), nullable=True),
+    Column("resolved", Boolean, nullable=False, default=False),
+    Column("quarantined_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("source_path", "source_sha256", name="uq_quarantine_source"),
+)
+
+#: Batch folders a sweep has already handed to a batch run, with the folder's state at the time.
+seen_batches_table = Table(
+    "seen_batches",
+    metadata,
+    Column("council", String(64), primary_key=True),
+    Column("batch", String(255), primary_key=True),
+    Column("files", Integer, nullable=False),
+    Column("latest_mtime_ns", BigInteger, nullable=False),
+    Column("seen_at", DateTime(timezone=True), nullable=False),
+)
+
+#: Key fields found in a record's text (reference numbers, masked NI numbers...).
+record_fields_table = Table(
+    "record_fields",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("source_sha256", String(64), nullable=False, index=True),
+    Column("kind", String(32), nullable=False),
+    Column("value", String(64), nullable=False),  # NI numbers arrive masked
+    Index("ix_record_fields_kind_value", "kind", "value"),
+)
+
+#: Each page's OCR confidence and word count, for the reports' low-confidence figures.
+record_pages_table = Table(
+    "record_pages",
+    metadata,
+    Column("source_sha256", String(64), primary_key=True),
+    Column("number", Integer, primary_key=True),
+    Column("confidence", Float, nullable=False),
+    Column("words", Integer, nullable=False),
+    Column("blank", Boolean, nullable=False),
+)
+
+#: A person's decision on a record's type: kept as training labels.
+review_labels_table = Table(
+    "review_labels",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("source_sha256", String(64), nullable=False, index=True),
+    Column("council", String(64), nullable=False),
+    Column("record_type", String(64), nullable=False),
+    Column("previous_type", String(64), nullable=False),
+    Column("reviewed_by", String(128), nullable=False),
+    Column("reviewed_at", DateTime(timezone=True), nullable=False),
+)
+
+#: How many pages a council holds, as estimated: append-only history, the newest counts.
+inventory_estimates_table = Table(
+    "inventory_estimates",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("council", String(64), nullable=False, index=True),
+    Column("record_type", String(64), nullable=True),  # NULL: the council's total
+    Column("pages", Integer, nullable=False),
+    Column("source", String(500), nullable=False),
+    Column("as_of", Date, nullable=True),
+    Column("recorded_by", String(128), nullable=False),
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
+)
+
+#: Every state change of every record, and every estimate or exclusion: append-only.
+#: `detail` is JSON of codes, versions, checksums and paths: never OCR text or field values.
+record_events_table = Table(
+    "record_events",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("record_id", String(64), nullable=True, index=True),  # source sha256; NULL: council-level
+    Column("council", String(64), nullable=False),
+    Column("batch", String(255), nullable=True),
+    Column("event", String(32), nullable=False),
+    Column("actor", String(128), nullable=True),  # a person, for reviews, estimates, exclusions
+    Column("detail", String(4000), nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Index("ix_record_events_council_batch", "council", "batch"),
+)
+
+#: Pages a council holds but need not digitise (past retention, duplicates, out of scope).
+exclusions_table = Table(
+    "exclusions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("council", String(64), nullable=False, index=True),
+    Column("record_type", String(64), nullable=True),  # NULL: not tied to one record type
+    Column("pages", Integer, nullable=False),
+    Column("reason", String(32), nullable=False),
+    Column("note", String(500), nullable=False),
+    Column("recorded_by", String(128), nullable=False),
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
+)
+
+#: The full-text index's tables start with this; Alembic's autogenerate ignores them.
+RUNTIME_TABLE_PREFIX = "record_text_"
+
+#: SQLite: an FTS5 table whose rowid is the record's `records.id`.
+SQLITE_SEARCH_DDL = (
+    "CREATE VIRTUAL TABLE IF NOT EXISTS record_text_fts "
+    "USING fts5(body, tokenize = 'porter unicode61 remove_diacritics 2')",
+)
+#: PostgreSQL: the text and its tsvector per record, with a GIN index.
+PG_SEARCH_DDL = (
+    "CREATE TABLE IF NOT EXISTS record_text_search ("
+    " record_id INTEGER PRIMARY KEY REFERENCES records (id) ON DELETE CASCADE,"
+    " body TEXT NOT NULL, document TSVECTOR NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS ix_record_text_search_document ON record_text_search USING GIN (document)",
+)
