@@ -5,6 +5,7 @@ No Prefect, no database, no configuration objects: callers pass plain values.
 
 from ocr._exec.engine import engine_pids, stop_engines
 from ocr._exec.tesseract import Engine
+from ocr.barcodes import Barcode
 from ocr.document import PAGE_SEPARATOR, OcrResult, PageResult, engine_version, ocr_document
 from ocr.errors import (
     EmptyDocumentError,
@@ -21,8 +22,10 @@ from ocr.errors import (
 from ocr.pages import SUPPORTED_SUFFIXES, set_pixel_limit
 from ocr.probe import check_tools
 from ocr.quality import ReviewReason
+from ocr.signals import PageSignals, page_signals
 
 __all__ = [
+    "Barcode",
     "EmptyDocumentError",
     "EncryptedPdfError",
     "Engine",
@@ -35,6 +38,7 @@ __all__ = [
     "OcrTimeoutError",
     "PAGE_SEPARATOR",
     "PageResult",
+    "PageSignals",
     "ReviewReason",
     "SUPPORTED_SUFFIXES",
     "ToolMissingError",
@@ -43,6 +47,7 @@ __all__ = [
     "engine_pids",
     "engine_version",
     "ocr_document",
+    "page_signals",
     "set_pixel_limit",
     "stop_engines",
 ]
