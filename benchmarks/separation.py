@@ -2,6 +2,7 @@
 
     python -m benchmarks.separation                      # 1 stack per method and format, 5-12 records
     python -m benchmarks.separation --stacks 2 --records 5-60 --keep /tmp/separation
+    python -m benchmarks.separation --methods content --stacks 2 --seed 3 --blank-pages 0
 
 Generates stacks (samples/stacks.py: separator sheets, cover sheets with references, blank
 sheets with dusty duplex backs, fixed page counts, and nothing at all), reads every page's
@@ -252,7 +253,8 @@ def _workspace(keep: Path | None) -> Iterator[Path]:
 def run(args: argparse.Namespace, work: Path) -> list[str]:
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")
     print(f"generating stacks into {work} ...", file=sys.stderr)
-    stacks = generate_stacks(work / "stacks", records=args.records, seed=args.seed, per_method=args.stacks)
+    stacks = generate_stacks(work / "stacks", methods=args.methods, records=args.records, seed=args.seed,
+                             per_method=args.stacks)
     costs = Costs()
     scores: dict[str, Score] = {}
     classify = rules_type()
@@ -284,6 +286,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--stacks", type=int, default=1, help="stacks per method and format (default 1)")
     parser.add_argument("--records", type=_range, default=(5, 12), metavar="LOW-HIGH",
                         help="records per stack (default 5-12)")
+    parser.add_argument("--methods", type=lambda t: [m for m in t.split(",") if m], default=list(STACK_SETTINGS),
+                        metavar="a,b", help=f"stack methods (default all: {','.join(STACK_SETTINGS)})")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--blank-pages", type=int, default=8, help="pages of each kind in the blank table (0: none)")
     parser.add_argument("--no-ocr", action="store_true", help="skip OCR: no content rows, no OCR time")
