@@ -6,7 +6,7 @@ No Prefect, no database, no configuration objects: callers pass plain values.
 from ocr._exec.engine import engine_pids, stop_engines
 from ocr._exec.tesseract import Engine
 from ocr.barcodes import Barcode
-from ocr.document import PAGE_SEPARATOR, OcrResult, PageResult, engine_version, ocr_document
+from ocr.document import PAGE_SEPARATOR, OcrResult, PageResult, engine_version, extract_pages, ocr_document
 from ocr.errors import (
     EmptyDocumentError,
     EncryptedPdfError,
@@ -46,6 +46,7 @@ __all__ = [
     "check_tools",
     "engine_pids",
     "engine_version",
+    "extract_pages",
     "ocr_document",
     "page_signals",
     "set_pixel_limit",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass
+from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
 from typing import Literal
@@ -16,8 +17,10 @@ from ocr._exec.engine import engine_available
 from ocr._exec.engine import engine_version as api_engine_version
 from ocr._exec.tesseract import Engine, tesseract_version
 from ocr.defaults import DEFAULT_DPI, DEFAULT_ENGINE, DEFAULT_LANGUAGES, DEFAULT_PAGE_TIMEOUT
+from ocr.blank import SURELY_INKED, BlankCheck
 from ocr.pages import ImagePage, TextLayerPage, iter_pages
 from ocr.reading import PageReading, ReadOptions, read_page
+from ocr.signals import PageSignals
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +71,8 @@ class OcrResult:
     pdf_path: Path
     engine: str
     languages: str
+    #: Per page, in order, when `ocr_document` was asked for them (`signals=`); else empty.
+    signals: tuple[PageSignals, ...] = ()
 
     @property
     def text(self) -> str:
@@ -104,24 +109,35 @@ def ocr_document(
     page_timeout: float = DEFAULT_PAGE_TIMEOUT,
     psm: int | None = None,
     engine: Engine = DEFAULT_ENGINE,
+    signals: Sequence[str] | None = None,
 ) -> OcrResult:
     """OCR `source` page by page into `work_dir/document.pdf` (searchable: image + invisible text).
 
     Pages are processed one at a time and each leaves only its one-page PDF behind, so
     memory and scratch space do not grow with page count; qpdf joins the pages.
+
+    `signals`: barcode formats to look for (empty: none) to return each page's barcodes and
+    blank test as well (`OcrResult.signals`), for splitting a scanned stack into records. A
+    text-layer PDF page is not rendered: it has no barcode, and is blank when it has no text.
     """
     work_dir.mkdir(parents=True, exist_ok=True)
-    options = ReadOptions(work_dir, languages=languages, timeout=page_timeout, psm=psm, engine=engine)
+    formats = None if signals is None else tuple(signals)
+    options = ReadOptions(work_dir, languages=languages, timeout=page_timeout, psm=psm, engine=engine,
+                          signal_formats=formats)
     parts: list[Path] = []
     pages: list[PageResult] = []
+    found: list[PageSignals] = []
     for page in iter_pages(source, work_dir=work_dir, dpi=dpi, timeout=page_timeout):
         if isinstance(page, TextLayerPage):
             parts.append(_copy_pdf_page(page.pdf, page.index, work_dir / f"{page.number:05d}.text-layer.pdf"))
             pages.append(_text_layer_result(page))
+            found.append(_text_layer_signals(pages[-1]))
             continue
         reading = read_page(page, options)
         parts.append(reading.ocr.pdf_path)
         pages.append(_ocr_result(page, reading))
+        if reading.signals is not None:
+            found.append(reading.signals)
         _remove_scratch(work_dir, page.number, keep=reading.ocr.pdf_path)
         log.debug("page %d: %d words", page.number, pages[-1].word_count)
     out = work_dir / "document.pdf"
@@ -131,7 +147,20 @@ def ocr_document(
         join_pdfs(parts, out=out, timeout=JOIN_TIMEOUT + JOIN_SECONDS_PER_PAGE * len(parts))
     for part in parts:
         part.unlink()
-    return OcrResult(tuple(pages), out, engine_version(engine), languages)
+    return OcrResult(tuple(pages), out, engine_version(engine), languages,
+                     tuple(found) if formats is not None else ())
+
+
+def extract_pages(pdf: Path, numbers: Sequence[int], out: Path) -> Path:
+    """Pages `numbers` (1-based, in that order) of `pdf` as a PDF of their own: one record of a
+    scanned stack. Deterministic (no dates, an /ID from the content), so a rerun writes the same bytes."""
+    reader = PdfReader(pdf)
+    writer = PdfWriter()
+    for number in numbers:
+        writer.add_page(reader.pages[number - 1])
+    with out.open("wb") as fh:
+        writer.write(fh)
+    return out
 
 
 def _copy_pdf_page(pdf: Path, index: int, out: Path) -> Path:
@@ -173,6 +202,11 @@ def _ocr_result(page: ImagePage, reading: PageReading) -> PageResult:
         quality=reading.reading.score, review_reasons=tuple(r.value for r in reading.reasons),
         psm=reading.psm,
     )
+
+
+def _text_layer_signals(page: PageResult) -> PageSignals:
+    """A born-digital page is not rendered: no barcode is read, and it is blank when it has no words."""
+    return PageSignals(page.number, (), BlankCheck(SURELY_INKED if page.word_count else 0, 0))
 
 
 def _text_layer_result(page: TextLayerPage) -> PageResult:

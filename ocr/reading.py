@@ -39,6 +39,7 @@ from ocr.orientation import Orientation, guess_orientation
 from ocr.pages import ImagePage
 from ocr.prepare import Preparation, prepare_page, save_prepared
 from ocr.quality import DOUBTFUL_WORD, Reading, ReviewReason, check_reading, review_reasons
+from ocr.signals import PageSignals, page_signals
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +66,8 @@ class ReadOptions:
     timeout: float = DEFAULT_PAGE_TIMEOUT
     psm: int | None = None
     engine: Engine = DEFAULT_ENGINE
+    #: Barcode formats for `PageReading.signals`; None: no signals (empty: the blank test only).
+    signal_formats: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +82,7 @@ class PageReading:
     reasons: tuple[ReviewReason, ...]
     passes: int
     psm: int
+    signals: PageSignals | None = None  # barcodes and blank test, when ReadOptions asked for them
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -140,6 +144,9 @@ class _Pass:
 def read_page(page: ImagePage, options: ReadOptions) -> PageReading:
     """OCR `page` with orientation, skew, cleaning and completeness handled."""
     source = _Page.decode(page)
+    signals = None
+    if options.signal_formats is not None:  # from the grey levels decoded anyway: no second decode
+        signals = page_signals(source.gray, number=source.number, dpi=source.dpi, formats=options.signal_formats)
     guess = guess_orientation(source.ink)
     plan = _Plan(guess.rotation, guess.skew, guess.certain)
     if not guess.certain:
@@ -172,6 +179,7 @@ def read_page(page: ImagePage, options: ReadOptions) -> PageReading:
     )
     return PageReading(
         best.ocr, prep.rotation, prep.skew_undone, prep.clean, best.reading, reasons, passes, best.attempt.psm,
+        signals,
     )
 
 

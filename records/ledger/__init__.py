@@ -35,6 +35,7 @@ from records.ledger.entries import (
     PageStat,
     QuarantineEntry,
     SeenBatch,
+    SourceFileEntry,
     TypeChange,
 )
 from records.ledger.facade import Ledger
@@ -50,6 +51,7 @@ from records.ledger.rows import (
     RecordRow,
     ReviewLabelRow,
     SearchRow,
+    SourceFileRow,
 )
 
 __all__ = [
@@ -71,6 +73,8 @@ __all__ = [
     "ReviewLabelRow",
     "SearchRow",
     "SeenBatch",
+    "SourceFileEntry",
+    "SourceFileRow",
     "TypeChange",
     "fts5_query",
 ]

@@ -37,8 +37,12 @@ def append(
 
 def archiving(record: ArchivedRecord, ocr_options: dict[str, Any]) -> Events:
     """What happened to a record on its way into the archive, as its row goes in."""
+    received: dict[str, Any] = {"source_path": record.source_path}
+    if record.source_file_sha256 is not None:  # one record of a scanned stack
+        received.update(source_file_sha256=record.source_file_sha256, first_page=record.first_page,
+                        last_page=record.last_page, reference=record.reference)
     return [
-        ("received", {"source_path": record.source_path}),
+        ("received", received),
         ("ocred", {"engine": record.engine, "languages": record.languages,
                    "pipeline_version": record.pipeline_version, "options": ocr_options,
                    "pages": record.pages, "blank_pages": record.blank_pages,

@@ -16,8 +16,8 @@ from sqlalchemy import delete, func, insert, select, update
 from records.ledger import _events
 from records.ledger._database import Database, columns_of, now, rows_as
 from records.ledger._search import SearchIndex
-from records.ledger.entries import ArchivedRecord, PageStat, QuarantineEntry, SeenBatch
-from records.ledger.rows import Counter, FixityEntry, KeyFieldRow, QuarantineRow, RecordRow
+from records.ledger.entries import ArchivedRecord, PageStat, QuarantineEntry, SeenBatch, SourceFileEntry
+from records.ledger.rows import Counter, FixityEntry, KeyFieldRow, QuarantineRow, RecordRow, SourceFileRow
 from records.ledger.schema import (
     counters_table,
     quarantine_table,
@@ -25,6 +25,7 @@ from records.ledger.schema import (
     record_pages_table,
     records_table,
     seen_batches_table,
+    source_files_table,
 )
 
 
@@ -54,14 +55,51 @@ def add_record(db: Database, record: ArchivedRecord, ocr_options: dict[str, Any]
                 },
             )
         )
+        resolved = [record.source_sha256] + ([record.source_file_sha256] if record.source_file_sha256 else [])
         conn.execute(
             update(quarantine_table)
-            .where(quarantine_table.c.source_sha256 == record.source_sha256)
+            .where(quarantine_table.c.source_sha256.in_(resolved))
             .values(resolved=True)
         )
         _events.append(conn, at, record.council, record.batch, record.source_sha256, None,
                        _events.archiving(record, ocr_options))
     return True
+
+
+def finish_source_file(db: Database, entry: SourceFileEntry) -> bool:
+    """Mark a scanned stack done, once (its records are in already); False if it was marked."""
+    at = now()
+    with db.transaction() as conn:
+        inserted = conn.execute(
+            db.upsert(source_files_table)
+            .values(**columns_of(entry), done_at=at)
+            .on_conflict_do_nothing(index_elements=["sha256"])
+            .returning(source_files_table.c.sha256)
+        ).first() is not None
+        if inserted:
+            _events.append(conn, at, entry.council, entry.batch, entry.sha256, None, [
+                ("separated", {"pages": entry.pages, "records": entry.records,
+                               "separator_pages": entry.separator_pages, "blank_pages": entry.blank_pages,
+                               "settings_fingerprint": entry.settings_fingerprint}),
+            ])
+        return inserted
+
+
+def source_file(db: Database, sha256: str) -> SourceFileRow | None:
+    with db.transaction() as conn:
+        rows = rows_as(SourceFileRow, conn.execute(
+            select(source_files_table).where(source_files_table.c.sha256 == sha256)))
+    return rows[0] if rows else None
+
+
+def note_settings_changed(
+    db: Database, *, council: str, batch: str, sha256: str, before: str | None, now_used: str,
+) -> None:
+    """A finished file met again under other separation settings: it is not split again."""
+    with db.transaction() as conn:
+        _events.append(conn, now(), council, batch, sha256, None, [
+            ("separation_settings_changed", {"before": before, "now": now_used, "action": "kept_as_split"}),
+        ])
 
 
 def add_record_extras(

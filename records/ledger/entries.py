@@ -34,6 +34,28 @@ class ArchivedRecord:
     languages: str
     pipeline_version: str
     sidecar_sha256: str | None = None
+    #: A record split from a scanned stack (else None): its file, page range and cover-sheet reference.
+    source_file_sha256: str | None = None
+    first_page: int | None = None
+    last_page: int | None = None
+    reference: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SourceFileEntry:
+    """A scanned stack whose every record is in the ledger, and how its pages were accounted.
+
+    `settings_fingerprint` names the separation settings that split it."""
+
+    sha256: str
+    council: str
+    batch: str
+    source_path: str
+    pages: int
+    records: int
+    separator_pages: int
+    blank_pages: int
+    settings_fingerprint: str
 
 
 @dataclass(frozen=True, slots=True)

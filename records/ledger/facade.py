@@ -17,11 +17,11 @@ from records.ledger._database import Database
 from records.ledger._search import SearchIndex
 from records.ledger.entries import (
     ArchivedRecord, EstimateEntry, ExclusionEntry,
-    PageStat, QuarantineEntry, SeenBatch, TypeChange,
+    PageStat, QuarantineEntry, SeenBatch, SourceFileEntry, TypeChange,
 )
 from records.ledger.rows import (
     Counter, EstimateRow, EventRow, ExclusionRow, FixityEntry,
-    KeyFieldRow, LabelledRecordRow, QuarantineRow, RecordRow, ReviewLabelRow, SearchRow,
+    KeyFieldRow, LabelledRecordRow, QuarantineRow, RecordRow, ReviewLabelRow, SearchRow, SourceFileRow,
 )
 
 
@@ -56,6 +56,19 @@ class Ledger:
         """Store a record's key fields and page confidences and index its text, in one
         transaction; re-running replaces them. False if the record is not in the ledger."""
         return _records.add_record_extras(self._db, self._search, source_sha256, text=text, fields=fields, pages=pages)
+
+    def finish_source_file(self, entry: SourceFileEntry) -> bool:
+        """Mark a scanned stack done once all its records are in; False if it already was."""
+        return _records.finish_source_file(self._db, entry)
+
+    def source_file(self, sha256: str) -> SourceFileRow | None:
+        """The finished scanned stack with this sha256, or None (not split, or not finished)."""
+        return _records.source_file(self._db, sha256)
+
+    def note_settings_changed(self, *, council: str, batch: str, sha256: str, before: str | None, now: str) -> None:
+        """Audit a finished file met again under other separation settings (it is not split again)."""
+        _records.note_settings_changed(self._db, council=council, batch=batch, sha256=sha256,
+                                       before=before, now_used=now)
 
     def is_archived(self, source_sha256: str) -> bool:
         return _records.is_archived(self._db, source_sha256)

@@ -40,6 +40,27 @@ class RecordRow:
     pipeline_version: str
     archived_at: dt.datetime
     sidecar_sha256: str | None  # None for records archived before the ledger kept it
+    # A record split from a scanned stack; None when one file is one record.
+    source_file_sha256: str | None = None
+    first_page: int | None = None
+    last_page: int | None = None
+    reference: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SourceFileRow:
+    """A scanned stack split into records, all in the ledger (the `source_files` table)."""
+
+    sha256: str
+    council: str
+    batch: str
+    source_path: str
+    pages: int
+    records: int
+    separator_pages: int
+    blank_pages: int
+    settings_fingerprint: str
+    done_at: dt.datetime
 
 
 @dataclass(frozen=True, slots=True)

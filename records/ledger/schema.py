@@ -54,6 +54,29 @@ records_table = Table(
     Column("archived_at", DateTime(timezone=True), nullable=False),
     # Added after the first release; NULL for records archived before it (see migration 0001).
     Column("sidecar_sha256", String(64), nullable=True),
+    # A record split from a scanned stack: its file's sha256, its page range in that file and its
+    # cover-sheet reference. NULL when one file is one record (the record id is then the file's sha256).
+    Column("source_file_sha256", String(64), nullable=True, index=True),
+    Column("first_page", Integer, nullable=True),
+    Column("last_page", Integer, nullable=True),
+    Column("reference", String(255), nullable=True),
+)
+
+#: Scanned stacks split into records, one row once every record of the file is in the ledger:
+#: a re-run skips the file; its separator and blank pages are accounted here.
+source_files_table = Table(
+    "source_files",
+    metadata,
+    Column("sha256", String(64), primary_key=True),
+    Column("council", String(64), nullable=False, index=True),
+    Column("batch", String(255), nullable=False),
+    Column("source_path", String(1024), nullable=False),
+    Column("pages", Integer, nullable=False),
+    Column("records", Integer, nullable=False),
+    Column("separator_pages", Integer, nullable=False),
+    Column("blank_pages", Integer, nullable=False),
+    Column("settings_fingerprint", String(64), nullable=False),
+    Column("done_at", DateTime(timezone=True), nullable=False),
 )
 
 #: Records and pages per (council, record type), moved only by SQL increments.
