@@ -36,6 +36,7 @@ def build_context(settings: Settings) -> PipelineContext:
             engine=pipeline.ocr.engine,
         ),
         storage_options=pipeline.storage_options,
+        separation={slug: c.separation for slug, c in settings.councils.items()},
     )
 
 

@@ -46,6 +46,7 @@ from records.archive.local import (
 from records.archive.objects import AnyArchive
 from records.classify.fields import KeyFields, extract_fields
 from records.classify.rules import RecordClass, TextClassifier
+from records.config_separation import CouncilSeparation, SeparationSettings
 from records.errors import (
     ArchiveWriteError,
     LedgerError,
@@ -58,6 +59,7 @@ from records.intake.objects import stage_item
 from records.intake.scan import ScanItem
 from records.ledger import ArchivedRecord, Ledger, PageStat, QuarantineEntry
 from records.quarantine import QuarantineNote, quarantine_file
+from records.stack_part import StackPart
 
 log = logging.getLogger(__name__)
 
@@ -98,6 +100,14 @@ class PipelineContext:
     ocr: OcrSettings = OcrSettings()
     #: fsspec options for object-storage scan roots (records/intake/objects.py); empty: the AWS_* environment.
     storage_options: Mapping[str, Any] = field(default_factory=dict)
+    #: Per council, how its scanned stacks split into records (none: one file is one record).
+    separation: Mapping[str, CouncilSeparation] = field(default_factory=dict)
+
+    def separation_for(self, item: ScanItem) -> SeparationSettings | None:
+        """The item's batch's separation settings, or None when its files are one record each."""
+        council = self.separation.get(item.council)
+        settings = council.for_batch(item.batch) if council is not None else None
+        return settings if settings is not None and settings.enabled else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +123,13 @@ class RecordOutcome:
     needs_review: bool = False
     blank_pages: int = 0
     reason: str | None = None
+    #: Records archived from this input (a scanned stack may make many), and how many of them await review.
+    records: int = 1
+    records_for_review: int | None = None
+
+    @property
+    def review_count(self) -> int:
+        return self.records_for_review if self.records_for_review is not None else int(self.needs_review)
 
 
 def needs_review(record_class: RecordClass, result: OcrResult) -> bool:
@@ -146,6 +163,11 @@ def _process(item: ScanItem, ctx: PipelineContext) -> RecordOutcome:
         source_sha = sha256_file(item.path)
     except OSError as e:
         return quarantine_item(item, ctx, e, stage="read", source_sha=UNREADABLE_SHA)
+    settings = ctx.separation_for(item)
+    if settings is not None:
+        from records.stacks import process_stack  # the stack path builds on this module's steps
+
+        return process_stack(item, ctx, source_sha, settings)
     if ctx.ledger.is_archived(source_sha):
         return _already_done(item, source_sha)
     with ctx.archive.lock(source_sha):
@@ -219,7 +241,8 @@ def remove_stale_files(ctx: PipelineContext) -> int:
     return removed
 
 
-def ocr_item(item: ScanItem, ctx: PipelineContext, work: Path) -> OcrResult:
+def ocr_item(item: ScanItem, ctx: PipelineContext, work: Path, *, signals: tuple[str, ...] | None = None) -> OcrResult:
+    """OCR the item's file; `signals`: also each page's barcodes (these formats) and blank test."""
     return ocr_document(
         item.path,
         work_dir=work,
@@ -228,6 +251,7 @@ def ocr_item(item: ScanItem, ctx: PipelineContext, work: Path) -> OcrResult:
         page_timeout=ctx.ocr.page_timeout,
         psm=ctx.ocr.psm,
         engine=ctx.ocr.engine,
+        signals=signals,
     )
 
 
@@ -240,10 +264,13 @@ def archive_record(
     received: dt.datetime,
     *,
     fields: KeyFields | None = None,
+    part: StackPart | None = None,
 ) -> ArchivePaths:
-    paths = ctx.archive.paths_for(item.council, record_class.record_type, source_sha)
+    """Write the record's PDF, text and sidecar. `part`: the record is one of a scanned stack's."""
+    record_id = part.record_id if part else source_sha
+    paths = ctx.archive.paths_for(item.council, record_class.record_type, record_id)
     text = result.text
-    sidecar = build_sidecar(item, source_sha, result, record_class, received, ctx.ocr)
+    sidecar = build_sidecar(item, source_sha, result, record_class, received, ctx.ocr, part=part)
     if fields is not None:
         sidecar["fields"] = fields.as_dict()  # NI numbers already masked
     sidecar["archive"] = {
@@ -263,9 +290,11 @@ def build_sidecar(
     record_class: RecordClass,
     received: dt.datetime,
     ocr: OcrSettings,
+    *,
+    part: StackPart | None = None,
 ) -> dict[str, Any]:
-    return {
-        "record_id": source_sha,
+    sidecar = {
+        "record_id": part.record_id if part else source_sha,
         "council": item.council,
         "batch": item.batch,
         "source": {"path": item.relative, "sha256": source_sha},
@@ -282,7 +311,7 @@ def build_sidecar(
         "classification": {
             "record_type": record_class.record_type,
             "score": record_class.score,
-            "needs_review": needs_review(record_class, result),
+            "needs_review": needs_review(record_class, result) or bool(part and part.review_reasons),
             "candidates": [{"record_type": t, "score": s} for t, s in record_class.candidates],
             "method": record_class.method,
         },
@@ -290,6 +319,9 @@ def build_sidecar(
         "pipeline_version": PIPELINE_VERSION,
         "timestamps": {"received_at": received.isoformat(), "archived_at": _now().isoformat()},
     }
+    if part is not None:
+        sidecar["separation"] = part.as_sidecar()
+    return sidecar
 
 
 def ledger_record(
@@ -301,12 +333,15 @@ def ledger_record(
     paths: ArchivePaths,
     *,
     fields: KeyFields | None = None,
+    part: StackPart | None = None,
 ) -> RecordOutcome:
+    """Count the archived record in the ledger, once. `part`: one record of a scanned stack."""
+    record_id = part.record_id if part else source_sha
     blank = sum(1 for p in result.pages if p.is_blank)
-    review = needs_review(record_class, result)
+    review = needs_review(record_class, result) or bool(part and part.review_reasons)
     inserted = ctx.ledger.add_record(
         ArchivedRecord(
-            source_sha256=source_sha,
+            source_sha256=record_id,
             council=item.council,
             batch=item.batch,
             source_path=item.relative,
@@ -326,15 +361,19 @@ def ledger_record(
             languages=result.languages,
             pipeline_version=PIPELINE_VERSION,
             sidecar_sha256=ctx.archive.sha256(paths.sidecar),
+            source_file_sha256=source_sha if part else None,
+            first_page=part.first if part else None,
+            last_page=part.last if part else None,
+            reference=part.reference if part else None,
         ),
         ocr_options=ctx.ocr.options,
     )
     if not inserted:  # another run archived the same content first
-        return RecordOutcome("already_done", source_sha, item.council, item.batch)
-    index_record(ctx, source_sha, result, fields or extract_fields(result.text))
-    log.info("record %s archived: %d pages, type %s", source_sha[:12], len(result.pages), record_class.record_type)
+        return RecordOutcome("already_done", record_id, item.council, item.batch)
+    index_record(ctx, record_id, result, fields or extract_fields(result.text))
+    log.info("record %s archived: %d pages, type %s", record_id[:12], len(result.pages), record_class.record_type)
     return RecordOutcome(
-        "archived", source_sha, item.council, item.batch, len(result.pages),
+        "archived", record_id, item.council, item.batch, len(result.pages),
         record_class.record_type, review, blank,
     )
 

@@ -39,11 +39,11 @@ def summarise(outcomes: Iterable[RecordOutcome]) -> BatchSummary:
     archived = [o for o in outcomes if o.status == "archived"]
     reasons = Tally(o.reason for o in outcomes if o.status == "quarantined" and o.reason)
     return BatchSummary(
-        archived=len(archived),
+        archived=sum(o.records for o in archived),
         already_done=sum(1 for o in outcomes if o.status == "already_done"),
         quarantined=sum(1 for o in outcomes if o.status == "quarantined"),
         pages=sum(o.pages for o in archived),
-        needs_review=sum(1 for o in archived if o.needs_review),
+        needs_review=sum(o.review_count for o in archived),
         blank_pages=sum(o.blank_pages for o in archived),
         reasons=dict(sorted(reasons.items())),
     )

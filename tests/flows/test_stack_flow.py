@@ -1,0 +1,117 @@
+"""Scanned stacks (many records in one file) through the real flow: real Tesseract, SQLite, Prefect."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from flows import digitise_scan_root
+from flows.settings import context_for
+from records.archive.local import sha256_file
+from records.stack_part import record_id_for
+from samples.stacks import SampleStack, generate_stacks
+from tests.conftest import ROOT
+
+
+def _config(tmp_path: Path, council: str, separation: dict[str, Any], name: str = "config") -> str:
+    """The real config, with `separation` for `council` and no quarantine limit."""
+    config = tmp_path / name
+    shutil.copytree(ROOT / "config", config)
+    councils = config / "councils.yaml"
+    data = yaml.safe_load(councils.read_text())
+    data["councils"][council]["separation"] = separation
+    councils.write_text(yaml.safe_dump(data))
+    pipeline = config / "pipeline.yaml"
+    pipeline.write_text(pipeline.read_text().replace("max_quarantined_share: 0.2", "max_quarantined_share: 1.0"))
+    return str(config)
+
+
+def _stack(tmp_path: Path, method: str, fmt: str, records: int, seed: int = 3) -> tuple[Path, SampleStack]:
+    scans = tmp_path / "scans"
+    [stack] = generate_stacks(scans, methods=[method], formats=[fmt], records=(records, records), seed=seed)
+    (scans / "stacks.json").unlink()  # ground truth stays with the test, not in the scan root
+    return scans, stack
+
+
+@pytest.fixture(scope="module")
+def separated(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """A separator-sheet stack (PDF) run through the flow once, then again."""
+    tmp_path = tmp_path_factory.mktemp("stack")
+    scans, stack = _stack(tmp_path, "separator_sheet", "pdf", 4)
+    config = _config(tmp_path, stack.council, stack.settings)
+    data = str(tmp_path / "data")
+    first = digitise_scan_root(str(scans), config_dir=config, data_dir=data)
+    ledger = context_for(config, data).ledger
+    state = {"records": ledger.records(), "counters": ledger.counters()}
+    second = digitise_scan_root(str(scans), config_dir=config, data_dir=data)
+    return {"stack": stack, "scans": scans, "config": config, "data": data, "first": first, "second": second,
+            "after_first": state, "ledger": ledger, "tmp": tmp_path}
+
+
+def test_stack_is_split_into_its_records_with_their_page_ranges_and_types(separated: dict[str, Any]) -> None:
+    stack: SampleStack = separated["stack"]
+    source_sha = sha256_file(separated["scans"] / stack.path)
+    assert (separated["first"]["archived"], separated["first"]["quarantined"]) == (len(stack.records), 0)
+    rows = sorted(separated["after_first"]["records"], key=lambda r: r.first_page or 0)
+    assert [(r.first_page, r.last_page) for r in rows] == [(t.first, t.last) for t in stack.records]
+    assert [r.record_type for r in rows] == [t.record_type for t in stack.records]
+    assert all(r.source_file_sha256 == source_sha for r in rows)
+    assert [r.source_sha256 for r in rows] == [record_id_for(source_sha, t.first, t.last) for t in stack.records]
+    assert [r.pages for r in rows] == [len(t.pages) for t in stack.records]
+
+    truth = Counter()
+    for t in stack.records:
+        truth[(stack.council, t.record_type)] += 1
+    pages = Counter()
+    for t in stack.records:
+        pages[(stack.council, t.record_type)] += len(t.pages)
+    counters = {(c.council, c.record_type): (c.records, c.pages) for c in separated["after_first"]["counters"]}
+    assert counters == {key: (truth[key], pages[key]) for key in truth}
+
+
+def test_every_page_is_in_one_record_or_a_separator_or_blank(separated: dict[str, Any]) -> None:
+    stack: SampleStack = separated["stack"]
+    source_sha = sha256_file(separated["scans"] / stack.path)
+    archive = Path(separated["data"]) / "archive"
+    sidecars = [json.loads(p.read_text()) for p in archive.glob(f"{stack.council}/*/*.json")]
+    assert len(sidecars) == len(stack.records)
+    in_records = [n for s in sidecars for n in s["separation"]["pages"]]
+    file = sidecars[0]["separation"]["file"]
+    accounted = sorted(in_records + file["separator_pages"] + file["blank_pages"])
+    assert accounted == list(range(1, len(stack.pages) + 1))
+    assert file["separator_pages"] == [n for n, p in enumerate(stack.pages, 1) if p.role == "separator"]
+    for sidecar in sidecars:
+        assert sidecar["source"]["sha256"] == source_sha
+        assert [p["number"] for p in sidecar["pages"]] == sidecar["separation"]["pages"]
+
+    row = separated["ledger"].source_file(source_sha)
+    assert row is not None
+    assert (row.pages, row.records, row.separator_pages, row.blank_pages) == (
+        len(stack.pages), len(stack.records), len(file["separator_pages"]), len(file["blank_pages"]))
+
+
+def test_rerun_of_a_split_stack_adds_nothing(separated: dict[str, Any]) -> None:
+    second = separated["second"]
+    assert (second["archived"], second["already_done"], second["quarantined"]) == (0, 1, 0)
+    ledger = separated["ledger"]
+    assert ledger.counters() == separated["after_first"]["counters"]
+    assert [r.source_sha256 for r in ledger.records()] == [r.source_sha256 for r in separated["after_first"]["records"]]
+
+
+def test_rerun_under_other_separation_settings_keeps_the_split_and_audits(separated: dict[str, Any]) -> None:
+    stack: SampleStack = separated["stack"]
+    other = _config(separated["tmp"], stack.council, {**stack.settings, "methods": ["separator_sheet", "blank_page"]},
+                    name="other-config")
+    summary = digitise_scan_root(str(separated["scans"]), config_dir=other, data_dir=separated["data"])
+    assert (summary["archived"], summary["already_done"]) == (0, 1)
+    ledger = separated["ledger"]
+    assert ledger.counters() == separated["after_first"]["counters"]
+    source_sha = sha256_file(separated["scans"] / stack.path)
+    events = [e.event for e in ledger.events(record_prefix=source_sha)]
+    assert events.count("separation_settings_changed") == 1
