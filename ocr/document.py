@@ -18,7 +18,8 @@ from ocr._exec.engine import engine_version as api_engine_version
 from ocr._exec.tesseract import Engine, tesseract_version
 from ocr.defaults import DEFAULT_DPI, DEFAULT_ENGINE, DEFAULT_LANGUAGES, DEFAULT_PAGE_TIMEOUT
 from ocr.blank import SURELY_INKED, BlankCheck
-from ocr.pages import ImagePage, TextLayerPage, iter_pages
+from ocr.errors import OcrError, ToolMissingError
+from ocr.pages import ImagePage, TextLayerPage, UnreadablePage, iter_pages
 from ocr.reading import PageReading, ReadOptions, read_page
 from ocr.signals import PageSignals
 
@@ -46,7 +47,7 @@ class PageResult:
     text: str
     confidence: float
     word_count: int
-    method: Literal["ocr", "text_layer"]
+    method: Literal["ocr", "text_layer", "unreadable"]
     rotation: int = 0
     skew: float = 0.0
     cleaned: bool = False
@@ -73,6 +74,8 @@ class OcrResult:
     languages: str
     #: Per page, in order, when `ocr_document` was asked for them (`signals=`); else empty.
     signals: tuple[PageSignals, ...] = ()
+    #: Pages that could not be read (only with `isolate_pages=`): a blank page stands in for each.
+    unreadable: tuple[UnreadablePage, ...] = ()
 
     @property
     def text(self) -> str:
@@ -110,6 +113,7 @@ def ocr_document(
     psm: int | None = None,
     engine: Engine = DEFAULT_ENGINE,
     signals: Sequence[str] | None = None,
+    isolate_pages: bool = False,
 ) -> OcrResult:
     """OCR `source` page by page into `work_dir/document.pdf` (searchable: image + invisible text).
 
@@ -119,6 +123,12 @@ def ocr_document(
     `signals`: barcode formats to look for (empty: none) to return each page's barcodes and
     blank test as well (`OcrResult.signals`), for splitting a scanned stack into records. A
     text-layer PDF page is not rendered: it has no barcode, and is blank when it has no text.
+
+    `isolate_pages`: a page that cannot be read (a cut-short TIFF frame, a PDF page that will
+    not rasterise or OCR) does not fail the file: it is listed in `OcrResult.unreadable`, has
+    an empty `unreadable` PageResult (never blank) and a blank page in its place in the PDF, so
+    the caller can set aside just the record it belongs to. If no page reads, the first error
+    is raised.
     """
     work_dir.mkdir(parents=True, exist_ok=True)
     formats = None if signals is None else tuple(signals)
@@ -127,19 +137,38 @@ def ocr_document(
     parts: list[Path] = []
     pages: list[PageResult] = []
     found: list[PageSignals] = []
-    for page in iter_pages(source, work_dir=work_dir, dpi=dpi, timeout=page_timeout):
+    unreadable: list[UnreadablePage] = []
+    for page in iter_pages(source, work_dir=work_dir, dpi=dpi, timeout=page_timeout, isolate=isolate_pages):
+        if isinstance(page, ImagePage) and isolate_pages:
+            try:
+                reading = read_page(page, options)
+            except OcrError as e:
+                if e.transient or isinstance(e, ToolMissingError):
+                    raise
+                page = UnreadablePage(page.number, e)
+        if isinstance(page, UnreadablePage):
+            unreadable.append(page)
+            parts.append(_stand_in_page(work_dir / f"{page.number:05d}.unreadable.pdf"))
+            pages.append(PageResult(page.number, "", 0.0, 0, "unreadable", quality=0.0,
+                                    review_reasons=("page_unreadable",)))
+            found.append(PageSignals(page.number, (), BlankCheck(SURELY_INKED, 0)))  # never dropped as blank
+            _remove_scratch(work_dir, page.number, keep=parts[-1])
+            continue
         if isinstance(page, TextLayerPage):
             parts.append(_copy_pdf_page(page.pdf, page.index, work_dir / f"{page.number:05d}.text-layer.pdf"))
             pages.append(_text_layer_result(page))
             found.append(_text_layer_signals(pages[-1]))
             continue
-        reading = read_page(page, options)
+        if not isolate_pages:
+            reading = read_page(page, options)
         parts.append(reading.ocr.pdf_path)
         pages.append(_ocr_result(page, reading))
         if reading.signals is not None:
             found.append(reading.signals)
         _remove_scratch(work_dir, page.number, keep=reading.ocr.pdf_path)
         log.debug("page %d: %d words", page.number, pages[-1].word_count)
+    if unreadable and len(unreadable) == len(pages):
+        raise unreadable[0].error
     out = work_dir / "document.pdf"
     if len(parts) == 1:  # one page: quicker than starting qpdf, and as deterministic
         _undated_copy(parts[0], out)
@@ -148,7 +177,7 @@ def ocr_document(
     for part in parts:
         part.unlink()
     return OcrResult(tuple(pages), out, engine_version(engine), languages,
-                     tuple(found) if formats is not None else ())
+                     tuple(found) if formats is not None else (), tuple(unreadable))
 
 
 def extract_pages(pdf: Path, numbers: Sequence[int], out: Path) -> Path:
@@ -158,6 +187,15 @@ def extract_pages(pdf: Path, numbers: Sequence[int], out: Path) -> Path:
     writer = PdfWriter()
     for number in numbers:
         writer.add_page(reader.pages[number - 1])
+    with out.open("wb") as fh:
+        writer.write(fh)
+    return out
+
+
+def _stand_in_page(out: Path) -> Path:
+    """An empty A4 page in the place of one that could not be read, so page numbers hold."""
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
     with out.open("wb") as fh:
         writer.write(fh)
     return out

@@ -26,6 +26,7 @@ from ocr.errors import (
     EncryptedPdfError,
     ImageTooLargeError,
     InputUnreadableError,
+    OcrError,
     UnsupportedFormatError,
 )
 from ocr.ink import gray_pixels
@@ -67,6 +68,15 @@ class TextLayerPage:
     text: str
 
 
+@dataclass(frozen=True, slots=True)
+class UnreadablePage:
+    """A page of a many-page file that could not be read, when the caller asked to go on
+    past it (`iter_pages(isolate=True)`): its number and why."""
+
+    number: int
+    error: OcrError
+
+
 SourcePage = ImagePage | TextLayerPage
 
 
@@ -84,13 +94,19 @@ def pixel_limit() -> int | None:
     return Image.MAX_IMAGE_PIXELS
 
 
-def iter_pages(source: Path, *, work_dir: Path, dpi: int, timeout: float) -> Iterator[SourcePage]:
-    """Yield the pages of `source` in order, writing any page files into `work_dir`."""
+def iter_pages(
+    source: Path, *, work_dir: Path, dpi: int, timeout: float, isolate: bool = False,
+) -> Iterator[SourcePage | UnreadablePage]:
+    """Yield the pages of `source` in order, writing any page files into `work_dir`.
+
+    `isolate`: a page of a TIFF or PDF that cannot be read (a cut-short frame, a page too
+    large to rasterise) is yielded as an UnreadablePage and the next pages follow; otherwise
+    its error is raised. A file that cannot be opened at all always raises."""
     suffix = source.suffix.lower()
     if suffix in PDF_SUFFIXES:
-        yield from _iter_pdf_pages(source, work_dir=work_dir, dpi=dpi, timeout=timeout)
+        yield from _iter_pdf_pages(source, work_dir=work_dir, dpi=dpi, timeout=timeout, isolate=isolate)
     elif suffix in IMAGE_SUFFIXES:
-        yield from _iter_image_pages(source, work_dir=work_dir)
+        yield from _iter_image_pages(source, work_dir=work_dir, isolate=isolate)
     else:
         raise UnsupportedFormatError(
             f"unsupported file type {_display_suffix(suffix)}: accepted are "
@@ -163,17 +179,17 @@ def _open_image(source: Path) -> Image.Image:
     return img
 
 
-def _iter_image_pages(source: Path, *, work_dir: Path) -> Iterator[ImagePage]:
+def _iter_image_pages(source: Path, *, work_dir: Path, isolate: bool = False) -> Iterator[ImagePage | UnreadablePage]:
     img = _open_image(source)
     with img:
         if getattr(img, "n_frames", 1) == 1 and _exif_orientation(img) in (0, 1):
             # Tesseract reads the file as it is; the reader reuses the frame decoded above.
             yield ImagePage(1, source, _image_dpi(img), img)
         else:
-            yield from _write_frames(img, work_dir)
+            yield from _write_frames(img, work_dir, isolate=isolate)
 
 
-def _write_frames(img: Image.Image, work_dir: Path) -> Iterator[ImagePage]:
+def _write_frames(img: Image.Image, work_dir: Path, *, isolate: bool = False) -> Iterator[ImagePage | UnreadablePage]:
     """Multi-page or EXIF-rotated images: each frame upright, as its own page file.
 
     One frame is decoded at a time, so a 500-page TIFF takes one page's memory. Bitonal
@@ -184,7 +200,11 @@ def _write_frames(img: Image.Image, work_dir: Path) -> Iterator[ImagePage]:
         try:
             page = ImageOps.exif_transpose(frame.copy())
         except (OSError, ValueError, EOFError) as e:
-            raise InputUnreadableError(f"page {number} is not readable ({type(e).__name__})") from e
+            error = InputUnreadableError(f"page {number} is not readable ({type(e).__name__})")
+            if not isolate:
+                raise error from e
+            yield UnreadablePage(number, error)
+            continue
         dpi = _image_dpi(frame)
         if page.mode == "1":
             out = work_dir / f"{number:05d}.source.pbm"
@@ -227,8 +247,8 @@ def _open_pdf(source: Path) -> PdfReader:
 
 
 def _iter_pdf_pages(
-    source: Path, *, work_dir: Path, dpi: int, timeout: float
-) -> Iterator[SourcePage]:
+    source: Path, *, work_dir: Path, dpi: int, timeout: float, isolate: bool = False,
+) -> Iterator[SourcePage | UnreadablePage]:
     reader = _open_pdf(source)
     for index, page in enumerate(reader.pages):
         number = index + 1
@@ -239,11 +259,17 @@ def _iter_pdf_pages(
         if len(text.strip()) >= MIN_TEXT_LAYER_CHARS:
             yield TextLayerPage(number, source, index, text)
         else:
-            _check_raster_size(page.mediabox.width, page.mediabox.height, dpi=dpi, number=number)
-            out = rasterize_page(
-                source, page=number, out_base=work_dir / f"{number:05d}.raster",
-                dpi=dpi, timeout=timeout,
-            )
+            try:
+                _check_raster_size(page.mediabox.width, page.mediabox.height, dpi=dpi, number=number)
+                out = rasterize_page(
+                    source, page=number, out_base=work_dir / f"{number:05d}.raster",
+                    dpi=dpi, timeout=timeout,
+                )
+            except OcrError as e:
+                if not isolate or e.transient:
+                    raise
+                yield UnreadablePage(number, e)
+                continue
             yield ImagePage(number, out, dpi)
 
 

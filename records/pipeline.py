@@ -123,6 +123,8 @@ class RecordOutcome:
     needs_review: bool = False
     blank_pages: int = 0
     reason: str | None = None
+    #: Records of a scanned stack quarantined while the rest of it was archived.
+    quarantined_records: int = 0
     #: Records archived from this input (a scanned stack may make many), and how many of them await review.
     records: int = 1
     records_for_review: int | None = None
@@ -241,8 +243,12 @@ def remove_stale_files(ctx: PipelineContext) -> int:
     return removed
 
 
-def ocr_item(item: ScanItem, ctx: PipelineContext, work: Path, *, signals: tuple[str, ...] | None = None) -> OcrResult:
-    """OCR the item's file; `signals`: also each page's barcodes (these formats) and blank test."""
+def ocr_item(
+    item: ScanItem, ctx: PipelineContext, work: Path, *, signals: tuple[str, ...] | None = None,
+    isolate_pages: bool = False,
+) -> OcrResult:
+    """OCR the item's file; `signals`: also each page's barcodes (these formats) and blank
+    test; `isolate_pages`: go on past an unreadable page (ocr_document)."""
     return ocr_document(
         item.path,
         work_dir=work,
@@ -252,6 +258,7 @@ def ocr_item(item: ScanItem, ctx: PipelineContext, work: Path, *, signals: tuple
         psm=ctx.ocr.psm,
         engine=ctx.ocr.engine,
         signals=signals,
+        isolate_pages=isolate_pages,
     )
 
 

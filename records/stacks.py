@@ -17,6 +17,7 @@ import hashlib
 import json
 import datetime as dt
 import logging
+from dataclasses import replace
 from pathlib import Path
 
 from ocr import OcrError, OcrResult, extract_pages
@@ -87,7 +88,7 @@ def _split_and_archive(
     received = _now()
     formats = tuple(settings.barcode_formats) if settings.reads_barcodes else ()
     try:
-        result = ocr_item(item, ctx, work, signals=formats)
+        result = ocr_item(item, ctx, work, signals=formats, isolate_pages=True)
     except OcrError as e:
         if is_transient(e):
             raise
@@ -96,8 +97,14 @@ def _split_and_archive(
     classify = type_of(ctx.classifier) if "content" in settings.methods else None
     split = separate(facts, settings, classify=classify)
     archived: list[RecordOutcome] = []
+    set_aside: list[RecordOutcome] = []
+    unreadable = {page.number: page.error for page in result.unreadable}
     for span in split.records:
         part = StackPart.of(source_sha, span, split)
+        bad = [n for n in part.pages if n in unreadable]
+        if bad:
+            set_aside.append(_quarantine_part(item, ctx, part, bad[0], unreadable[bad[0]]))
+            continue
         try:
             outcome = _archive_part(item, ctx, result, part, received, work)
         except ArchiveWriteError as e:
@@ -105,20 +112,34 @@ def _split_and_archive(
             return quarantine_item(item, ctx, e, stage="archive", source_sha=source_sha)
         if outcome.status == "archived":
             archived.append(outcome)
-    ctx.ledger.finish_source_file(SourceFileEntry(
-        sha256=source_sha, council=item.council, batch=item.batch, source_path=item.relative,
-        pages=split.page_count, records=len(split.records), separator_pages=len(split.separators),
-        blank_pages=len(split.blanks), settings_fingerprint=fingerprint,
-    ))
+    if not set_aside:  # else a re-run reads the file again: its archived records are skipped
+        ctx.ledger.finish_source_file(SourceFileEntry(
+            sha256=source_sha, council=item.council, batch=item.batch, source_path=item.relative,
+            pages=split.page_count, records=len(split.records), separator_pages=len(split.separators),
+            blank_pages=len(split.blanks), settings_fingerprint=fingerprint,
+        ))
     log.info("file %s split: %d pages, %d records (%d new), %d separator and %d blank pages",
              source_sha[:12], split.page_count, len(split.records), len(archived),
              len(split.separators), len(split.blanks))
+    if set_aside and not archived:
+        return replace(set_aside[0], record_id=source_sha, quarantined_records=len(set_aside) - 1)
     return RecordOutcome(
         "archived" if archived else "already_done", source_sha, item.council, item.batch,
         pages=sum(o.pages for o in archived), needs_review=any(o.needs_review for o in archived),
         blank_pages=len(split.blanks), records=len(archived),
         records_for_review=sum(o.needs_review for o in archived),
+        reason=set_aside[0].reason if set_aside else None, quarantined_records=len(set_aside),
     )
+
+
+def _quarantine_part(
+    item: ScanItem, ctx: PipelineContext, part: StackPart, page: int, error: OcrError,
+) -> RecordOutcome:
+    """Set aside one record of the stack whose page `page` could not be read: the file is
+    copied to quarantine, the entry names the record and its pages; the rest of the stack goes on."""
+    message = (f"page {page} is not readable ({error}); it belongs to the record on pages "
+               f"{part.first}-{part.last}, set aside: rescan those pages")
+    return quarantine_item(item, ctx, error, stage="ocr", source_sha=part.record_id, message=message)
 
 
 def _archive_part(

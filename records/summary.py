@@ -38,10 +38,13 @@ def summarise(outcomes: Iterable[RecordOutcome]) -> BatchSummary:
     outcomes = list(outcomes)
     archived = [o for o in outcomes if o.status == "archived"]
     reasons = Tally(o.reason for o in outcomes if o.status == "quarantined" and o.reason)
+    for o in outcomes:  # records of a stack set aside while the rest of it was archived
+        if o.quarantined_records and o.reason:
+            reasons[o.reason] += o.quarantined_records
     return BatchSummary(
         archived=sum(o.records for o in archived),
         already_done=sum(1 for o in outcomes if o.status == "already_done"),
-        quarantined=sum(1 for o in outcomes if o.status == "quarantined"),
+        quarantined=sum(1 if o.status == "quarantined" else o.quarantined_records for o in outcomes),
         pages=sum(o.pages for o in archived),
         needs_review=sum(o.review_count for o in archived),
         blank_pages=sum(o.blank_pages for o in archived),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import struct
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -115,3 +116,51 @@ def test_rerun_under_other_separation_settings_keeps_the_split_and_audits(separa
     source_sha = sha256_file(separated["scans"] / stack.path)
     events = [e.event for e in ledger.events(record_prefix=source_sha)]
     assert events.count("separation_settings_changed") == 1
+
+
+def _break_frame(tiff: Path, frame: int) -> None:
+    """Cut frame `frame` (1-based) of a multi-page TIFF short: its strips point past the end of
+    the file, as when a scanner's transfer dies mid-page. The other frames stay readable."""
+    data = bytearray(tiff.read_bytes())
+    order = "<" if data[:2] == b"II" else ">"
+    ifd = struct.unpack_from(order + "I", data, 4)[0]
+    for _ in range(frame - 1):
+        entries = struct.unpack_from(order + "H", data, ifd)[0]
+        ifd = struct.unpack_from(order + "I", data, ifd + 2 + 12 * entries)[0]
+    for i in range(struct.unpack_from(order + "H", data, ifd)[0]):
+        at = ifd + 2 + 12 * i
+        tag, kind, count = struct.unpack_from(order + "HHI", data, at)
+        if tag == 273:  # StripOffsets
+            size, code = (4, "I") if kind == 4 else (2, "H")
+            where = at + 8 if count * size <= 4 else struct.unpack_from(order + "I", data, at + 8)[0]
+            for k in range(count):
+                struct.pack_into(order + code, data, where + k * size, 0xFFFFFFF0 if size == 4 else 0xFFF0)
+    tiff.write_bytes(data)
+
+
+def test_unreadable_page_sets_aside_only_its_record(tmp_path: Path) -> None:
+    scans, stack = _stack(tmp_path, "separator_sheet", "tiff-g4", 3, seed=5)
+    bad = stack.records[1]
+    _break_frame(scans / stack.path, bad.first)
+    config = _config(tmp_path, stack.council, stack.settings)
+    data = str(tmp_path / "data")
+    summary = digitise_scan_root(str(scans), config_dir=config, data_dir=data)
+    assert (summary["archived"], summary["quarantined"]) == (len(stack.records) - 1, 1)
+    assert summary["reasons"] == {"input_unreadable": 1}
+
+    ledger = context_for(config, data).ledger
+    source_sha = sha256_file(scans / stack.path)
+    rows = sorted(ledger.records(), key=lambda r: r.first_page or 0)
+    good = [t for t in stack.records if t is not bad]
+    assert [(r.first_page, r.last_page) for r in rows] == [(t.first, t.last) for t in good]
+    assert sum(c.pages for c in ledger.counters()) == sum(len(t.pages) for t in good)
+    [entry] = ledger.quarantine_entries()
+    assert entry.source_sha256 == record_id_for(source_sha, bad.first, bad.last)
+    assert (entry.reason, entry.stage) == ("input_unreadable", "ocr")
+    assert f"pages {bad.first}-{bad.last}" in entry.message
+    assert ledger.source_file(source_sha) is None  # not finished: a re-run reads it again
+
+    again = digitise_scan_root(str(scans), config_dir=config, data_dir=data)
+    assert (again["archived"], again["quarantined"]) == (0, 1)
+    assert len(ledger.records()) == len(good)
+    assert len(ledger.quarantine_entries()) == 1
