@@ -99,8 +99,14 @@ def _split_and_archive(
     archived: list[RecordOutcome] = []
     set_aside: list[RecordOutcome] = []
     unreadable = {page.number: page.error for page in result.unreadable}
+    covered = [(r.first_page or 0, r.last_page or 0) for r in ctx.ledger.records_of_file(source_sha)]
     for span in split.records:
         part = StackPart.of(source_sha, span, split)
+        if any(first <= part.last and part.first <= last for first, last in covered) \
+                and not ctx.ledger.is_archived(part.record_id):
+            log.info("record %s: its pages are in records already (regrouped by a reviewer); skipped",
+                     part.record_id[:12])
+            continue
         bad = [n for n in part.pages if n in unreadable]
         if bad:
             set_aside.append(_quarantine_part(item, ctx, part, bad[0], unreadable[bad[0]]))

@@ -12,6 +12,7 @@ from rich.table import Table
 
 from flows.cli.common import ByOpt, ConfigOpt, DataOpt, JsonOpt, Where, command_group, err, out, print_json, say, table, who
 from records.classify.learned import examples_from_ground_truth, save_model, train_model
+from records.classify.regroup import RegroupResult, merge_with_next, split_record
 from records.classify.review import ReviewItem, review_queue, reviewed_examples, set_record_type
 from records.classify.rules import Classifier
 from records.context import model_path
@@ -76,6 +77,44 @@ def review_set(
         return
     say(f"record {result.record_id[:12]} ({result.council}): {result.previous_type} -> {result.record_type}; "
         f"archived at {result.pdf_path}")
+
+
+@review_app.command("split")
+def review_split(
+    record_id: Annotated[str, typer.Argument(help="A record split from a scanned stack (its id, 12+ characters).")],
+    at: Annotated[int, typer.Option("--at", min=2, help="The file page that starts the second record.")],
+    by: ByOpt = None,
+    config: ConfigOpt = None,
+    data_dir: DataOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Split a record of a scanned stack in two at page AT of its file: files, counters and audit event in one go."""
+    context = Where(config, data_dir).context()
+    result = split_record(context.ledger, context.archive, context.classifier, record_id, at, reviewed_by=who(by))
+    _regrouped(result, as_json)
+
+
+@review_app.command("merge")
+def review_merge(
+    record_id: Annotated[str, typer.Argument(help="A record split from a scanned stack (its id, 12+ characters).")],
+    by: ByOpt = None,
+    config: ConfigOpt = None,
+    data_dir: DataOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Merge a record of a scanned stack with the next record of the same file."""
+    context = Where(config, data_dir).context()
+    result = merge_with_next(context.ledger, context.archive, context.classifier, record_id, reviewed_by=who(by))
+    _regrouped(result, as_json)
+
+
+def _regrouped(result: RegroupResult, as_json: bool) -> None:
+    if as_json:
+        print_json({"review": asdict(result)})
+        return
+    made = ", ".join(f"{i[:12]} (pages {a}-{b}, {t})"
+                     for i, (a, b), t in zip(result.new_ids, result.page_ranges, result.record_types))
+    say(f"{result.action} {', '.join(i[:12] for i in result.old_ids)} into {made}")
 
 
 @commands.command()

@@ -66,6 +66,62 @@ def add_record(db: Database, record: ArchivedRecord, ocr_options: dict[str, Any]
     return True
 
 
+def replace_records(
+    db: Database, search: SearchIndex, old_ids: list[str], new: list[ArchivedRecord], *,
+    actor: str, event: str, detail: dict[str, Any],
+) -> bool:
+    """Put `new` records in the place of `old_ids` (a reviewer's split or merge), counters
+    moved by SQL increments, with one `event` per record naming `actor`: one transaction.
+    False (nothing written) if an old record is gone or a new id exists already."""
+    at = now()
+    search.ensure()
+    rec = records_table.c
+    with db.transaction() as conn:
+        olds = rows_as(RecordRow, conn.execute(select(records_table).where(rec.source_sha256.in_(old_ids))))
+        taken = conn.execute(select(rec.id).where(rec.source_sha256.in_([r.source_sha256 for r in new]))).first()
+        if len(olds) != len(set(old_ids)) or taken is not None:
+            return False
+        for row in olds:
+            _move_counter(conn, db, row.council, row.record_type, -1, -row.pages, at)
+            for table in (record_fields_table, record_pages_table):
+                conn.execute(delete(table).where(table.c.source_sha256 == row.source_sha256))
+            search.forget(conn, row.id)
+            conn.execute(delete(records_table).where(rec.id == row.id))
+            _events.append(conn, at, row.council, row.batch, row.source_sha256, actor, [
+                (event, {**detail, "into": [r.source_sha256 for r in new]}),
+            ])
+        for record in new:
+            conn.execute(insert(records_table).values(**columns_of(record), archived_at=at))
+            _move_counter(conn, db, record.council, record.record_type, 1, record.pages, at)
+            _events.append(conn, at, record.council, record.batch, record.source_sha256, actor, [
+                (event, {**detail, "from": old_ids, "first_page": record.first_page, "last_page": record.last_page,
+                         "record_type": record.record_type, "pages": record.pages}),
+                ("archived", {"pdf_path": record.pdf_path, "pdf_sha256": record.pdf_sha256,
+                              "text_sha256": record.text_sha256, "sidecar_sha256": record.sidecar_sha256}),
+            ])
+        c = counters_table.c
+        conn.execute(delete(counters_table).where(c.records <= 0))
+    return True
+
+
+def _move_counter(conn: Any, db: Database, council: str, record_type: str, records: int, pages: int, at: Any) -> None:
+    stmt = db.upsert(counters_table).values(
+        council=council, record_type=record_type, records=records, pages=pages, updated_at=at)
+    conn.execute(stmt.on_conflict_do_update(
+        index_elements=["council", "record_type"],
+        set_={"records": counters_table.c.records + records, "pages": counters_table.c.pages + pages,
+              "updated_at": at},
+    ))
+
+
+def records_of_file(db: Database, source_file_sha256: str) -> list[RecordRow]:
+    """The records split from one scanned file, in page order."""
+    rec = records_table.c
+    query = select(records_table).where(rec.source_file_sha256 == source_file_sha256).order_by(rec.first_page)
+    with db.transaction() as conn:
+        return rows_as(RecordRow, conn.execute(query))
+
+
 def finish_source_file(db: Database, entry: SourceFileEntry) -> bool:
     """Mark a scanned stack done, once (its records are in already); False if it was marked."""
     at = now()

@@ -72,6 +72,15 @@ class SearchIndex:
         conn.execute(sql_text("DELETE FROM record_text_fts WHERE rowid = :id"), params)
         conn.execute(sql_text("INSERT INTO record_text_fts (rowid, body) VALUES (:id, :body)"), params)
 
+    @staticmethod
+    def forget(conn: Connection, record_id: int) -> None:
+        """Drop one record's text from the index, in the caller's transaction; `ensure` first."""
+        params = {"id": record_id}
+        if conn.dialect.name == "postgresql":
+            conn.execute(sql_text("DELETE FROM record_text_search WHERE record_id = :id"), params)
+        else:
+            conn.execute(sql_text("DELETE FROM record_text_fts WHERE rowid = :id"), params)
+
     def search(
         self, query: str, *, council: str | None = None, record_type: str | None = None, limit: int = 20
     ) -> list[SearchRow]:

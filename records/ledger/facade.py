@@ -57,6 +57,17 @@ class Ledger:
         transaction; re-running replaces them. False if the record is not in the ledger."""
         return _records.add_record_extras(self._db, self._search, source_sha256, text=text, fields=fields, pages=pages)
 
+    def replace_records(
+        self, old_ids: list[str], new: list[ArchivedRecord], *, actor: str, event: str, detail: dict[str, Any],
+    ) -> bool:
+        """A reviewer's split or merge: `new` rows replace `old_ids`, counters and audit events in
+        one transaction. False if an old record is gone or a new id exists already."""
+        return _records.replace_records(self._db, self._search, old_ids, new, actor=actor, event=event, detail=detail)
+
+    def records_of_file(self, source_file_sha256: str) -> list[RecordRow]:
+        """The records split from one scanned file, in page order."""
+        return _records.records_of_file(self._db, source_file_sha256)
+
     def finish_source_file(self, entry: SourceFileEntry) -> bool:
         """Mark a scanned stack done once all its records are in; False if it already was."""
         return _records.finish_source_file(self._db, entry)

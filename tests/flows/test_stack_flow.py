@@ -11,13 +11,18 @@ from typing import Any
 
 import pytest
 import yaml
+from typer.testing import CliRunner
 
 from flows import digitise_scan_root
+from flows.cli import app
 from flows.settings import context_for
 from records.archive.local import sha256_file
+from records.errors import ExitCode
 from records.stack_part import record_id_for
 from samples.stacks import SampleStack, generate_stacks
 from tests.conftest import ROOT
+
+runner = CliRunner()
 
 
 def _config(tmp_path: Path, council: str, separation: dict[str, Any], name: str = "config") -> str:
@@ -164,3 +169,42 @@ def test_unreadable_page_sets_aside_only_its_record(tmp_path: Path) -> None:
     assert (again["archived"], again["quarantined"]) == (0, 1)
     assert len(ledger.records()) == len(good)
     assert len(ledger.quarantine_entries()) == 1
+
+
+def test_review_merge_then_split_moves_files_and_counters_once(tmp_path: Path) -> None:
+    scans, stack = _stack(tmp_path, "separator_sheet", "pdf", 3, seed=5)
+    config = _config(tmp_path, stack.council, stack.settings)
+    data = str(tmp_path / "data")
+    digitise_scan_root(str(scans), config_dir=config, data_dir=data)
+    ledger = context_for(config, data).ledger
+    source_sha = sha256_file(scans / stack.path)
+    before = ledger.records_of_file(source_sha)
+    pages_before = sum(c.pages for c in ledger.counters())
+    first, second = stack.records[0], stack.records[1]
+    common = ["--config", config, "--data-dir", data]
+
+    merged = runner.invoke(app, ["review", "merge", before[0].source_sha256[:12], "--by", "a.clerk", "--json", *common])
+    assert merged.exit_code == ExitCode.ok, merged.output
+    rows = ledger.records_of_file(source_sha)
+    assert [(r.first_page, r.last_page) for r in rows][0] == (first.first, second.last)
+    assert rows[0].pages == len(first.pages) + len(second.pages)
+    assert sum(c.records for c in ledger.counters()) == len(stack.records) - 1
+    assert sum(c.pages for c in ledger.counters()) == pages_before
+    archive = Path(data) / "archive"
+    assert len(list(archive.glob(f"{stack.council}/*/*.json"))) == len(stack.records) - 1
+    [event] = [e for e in ledger.events(record_prefix=rows[0].source_sha256) if e.event == "merged"]
+    assert event.actor == "a.clerk"
+
+    split = runner.invoke(app, ["review", "split", rows[0].source_sha256[:12], "--at", str(second.first),
+                                "--by", "a.clerk", *common])
+    assert split.exit_code == ExitCode.ok, split.output
+    after = ledger.records_of_file(source_sha)
+    assert [r.source_sha256 for r in after] == [r.source_sha256 for r in before]  # ids follow the page ranges
+    assert [r.record_type for r in after] == [r.record_type for r in before]
+    assert sum(c.records for c in ledger.counters()) == len(stack.records)
+    assert sum(c.pages for c in ledger.counters()) == pages_before
+    assert len(list(archive.glob(f"{stack.council}/*/*.json"))) == len(stack.records)
+
+    again = digitise_scan_root(str(scans), config_dir=config, data_dir=data)
+    assert (again["archived"], again["already_done"]) == (0, 1)
+    assert sum(c.records for c in ledger.counters()) == len(stack.records)
