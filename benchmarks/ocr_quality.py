@@ -9,6 +9,7 @@ bitonal, multi-page TIFF, faint (grey) lines — and reads them three ways:
 
 - pipeline:  `ocr.ocr_document` (orientation, deskew, cleaning, completeness check)
 - tesseract: plain `tesseract IMAGE OUT --psm 3 pdf txt`, one process per input file
+- psm1:      the same with `--psm 1` (Tesseract's own orientation detection, then layout)
 - ocrmypdf:  `ocrmypdf --rotate-pages --deskew --output-type pdf --sidecar` (if installed)
 
 each with `--workers` files in parallel and OMP_THREAD_LIMIT=1. It prints word recall
@@ -59,7 +60,7 @@ CONDITIONS = (
     "clean", "skew", "rot90", "rot180", "rot270", "blur", "noise", "jpeg40", "dpi200", "g4",
     "multipage", "faint",
 )
-ENGINES = ("pipeline", "tesseract", "ocrmypdf")
+ENGINES = ("pipeline", "tesseract", "psm1", "ocrmypdf")
 SCORE_BANDS = (0.0, 0.5, 0.75, 0.9, 1.01)
 RECALL_OK = 0.95  # a reading that loses more than one word in twenty needs a reviewer
 
@@ -319,9 +320,9 @@ def run_pipeline(doc: Doc, work: Path) -> Output:
     return Output([p.text for p in result.pages], result.pdf_path, extra)
 
 
-def run_tesseract(doc: Doc, work: Path) -> Output:
+def run_tesseract(doc: Doc, work: Path, psm: int = 3) -> Output:
     base = work / doc.path.stem
-    argv = ["tesseract", str(doc.path), str(base), "--psm", "3"]
+    argv = ["tesseract", str(doc.path), str(base), "--psm", str(psm)]
     subprocess.run([*argv, "pdf", "txt"], capture_output=True, check=True, env=_env())
     return Output(Path(f"{base}.txt").read_text(encoding="utf-8").split("\f"), Path(f"{base}.pdf"))
 
@@ -370,6 +371,7 @@ def _env() -> dict[str, str]:
 def run_engine(name: str, docs: Sequence[Doc], work: Path, workers: int) -> EngineRun:
     fn: Callable[[Doc, Path], Output] = {
         "pipeline": run_pipeline, "tesseract": run_tesseract, "ocrmypdf": run_ocrmypdf,
+        "psm1": lambda doc, work: run_tesseract(doc, work, psm=1),
     }[name]
     folder = work / name
     folder.mkdir(parents=True, exist_ok=True)
