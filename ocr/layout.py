@@ -36,9 +36,8 @@ GUTTER_INCHES = 0.2
 #: ...and a gutter that holds at the same place down this much of the page makes columns.
 #: (A letter's address and date blocks sit side by side for less.)
 COLUMN_INCHES = 2.5
-#: In the page's own measure: strips two lines tall, gutters a line height wide, holding
+#: In the page's own measure: strips one line pitch tall, gutters a line height wide, holding
 #: for COLUMN_LINES lines (a letter's address and date blocks sit side by side for four or five).
-STRIP_LINES = 2.0
 GUTTER_LINES = 1.0
 COLUMN_LINES = 6
 MIN_LINES = 6
@@ -63,22 +62,24 @@ def is_single_column(ink: InkMap) -> bool:
     strip = round(STRIP_INCHES * ANALYSIS_DPI)
     if _has_gutter(ink, strip, round(GUTTER_INCHES * ANALYSIS_DPI), round(COLUMN_INCHES / STRIP_INCHES)):
         return False
-    line = line_height(ink)
-    if line is None:
+    lines = line_measure(ink)
+    if lines is None:
         return True
-    strip = max(2, round(STRIP_LINES * line))
-    return not _has_gutter(ink, strip, max(3, round(GUTTER_LINES * line)), max(2, round(COLUMN_LINES / STRIP_LINES)))
+    height, pitch = lines
+    return not _has_gutter(ink, max(2, round(pitch)), max(3, round(GUTTER_LINES * height)), COLUMN_LINES)
 
 
-def line_height(ink: InkMap) -> float | None:
-    """Height of the page's text lines in analysis pixels (the lower quartile of its row
-    profile's line bands: lines of side-by-side columns that do not line up merge into
-    taller bands), or None with fewer than MIN_LINES lines."""
+def line_measure(ink: InkMap) -> tuple[float, float] | None:
+    """Height of the page's text lines and their pitch (top to top) in analysis pixels, or None
+    with fewer than MIN_LINES lines. Lower quartiles: lines of side-by-side columns that do
+    not line up merge into taller bands, and paragraphs add wider steps."""
     ys, xs = ink.points
-    lines = text_lines(projection(ys, xs, 0.0)) if len(ys) else []
-    if len(lines) < MIN_LINES:
+    bands = text_lines(projection(ys, xs, 0.0)) if len(ys) else []
+    if len(bands) < MIN_LINES:
         return None
-    return float(np.percentile([band.height for band in lines], 25))
+    height = float(np.percentile([band.height for band in bands], 25))
+    steps = np.diff([band.top for band in bands])
+    return height, max(height, float(np.percentile(steps, 25)))
 
 
 def _has_gutter(ink: InkMap, strip: int, gutter_width: int, min_strips: int) -> bool:
