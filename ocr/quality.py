@@ -13,7 +13,6 @@ route on.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -40,18 +39,6 @@ DOUBTFUL_WORD = 60.0
 GARBLED_CONFIDENCE = 70.0
 #: Pages scoring below this go to review (set from the benchmark's recall-by-score table).
 REVIEW_BELOW = 0.75
-
-
-#: A token that reads like a word: letters with a vowel (any case, an apostrophe inside), or a
-#: figure (dates, sums, references), with punctuation around it. A page read turned the wrong
-#: way gives short consonant clusters and stray marks instead.
-_PLAUSIBLE = re.compile(r"[\"'(\[]*(?:(?=[A-Za-z'-]*[AEIOUYaeiouy])[A-Za-z][a-z'-]+|[A-Z][A-Z'-]+|\d[\d,./:%-]*)"
-                        r"[\"')\].,;:!?]*")
-
-
-def plausible_words(text: str) -> int:
-    """Tokens of `text` that look like words or figures: what tells a reading from noise."""
-    return sum(1 for token in text.split() if _PLAUSIBLE.fullmatch(token))
 
 
 class ReviewReason(StrEnum):

@@ -39,7 +39,7 @@ from ocr.layout import segmentation_mode
 from ocr.orientation import Orientation, guess_orientation
 from ocr.pages import ImagePage
 from ocr.prepare import Preparation, prepare_page, save_prepared
-from ocr.quality import DOUBTFUL_WORD, Reading, ReviewReason, check_reading, plausible_words, review_reasons
+from ocr.quality import DOUBTFUL_WORD, Reading, ReviewReason, check_reading, review_reasons
 
 log = logging.getLogger(__name__)
 
@@ -315,16 +315,21 @@ def _pick(first: _Pass, second: _Pass) -> tuple[_Pass, bool]:
 
 
 def _clearly_better(one: _Pass, other: _Pass) -> bool:
-    """Clearly more plausible words, or (a line or two of text) as many read far more surely;
-    never fewer confident words."""
-    mine, theirs = plausible_words(one.ocr.text), plausible_words(other.ocr.text)
+    """Clearly more words read surely that look like words, or (a line or two of text) as many
+    read far more surely. A reading along the lines beats one of the lines standing up."""
     across, other_across = _runs_across(one.ocr), _runs_across(other.ocr)
-    if across != other_across:  # read along its lines against read standing up
+    mine, theirs = _sure_words(one.ocr), _sure_words(other.ocr)
+    if across != other_across:
         return across and mine >= 0.5 * theirs
-    if _confident_words(one.ocr)[0] < _confident_words(other.ocr)[0] or mine < theirs:
+    if mine < theirs:
         return False
     surer = one.reading.mean_confidence >= other.reading.mean_confidence + SURER_BY
     return mine >= max(TURN_MARGIN * theirs, theirs + TURN_MIN_WORDS) or surer
+
+
+def _sure_words(ocr: TesseractPage) -> int:
+    """Words Tesseract is sure of that also look like words: what a reading the right way up has."""
+    return sum(1 for w in ocr.words if w.plausible and w.confidence >= DOUBTFUL_WORD)
 
 
 def _ocr_pass(page: _Page, options: ReadOptions, attempt: _Attempt) -> _Pass:
