@@ -189,12 +189,12 @@ def read_page(page: ImagePage, options: ReadOptions) -> PageReading:
         flipped = _ocr_pass(source, options, _Attempt("ocr-flipped", upside_down, best.attempt.psm))
         passes += 1
         best, settled = _pick(best, flipped)
-    if not best.reading.is_complete:
+    if best.reading.lines_unread:
         for retry in _recoveries(best.attempt, bitonal=source.pixels.mode == "1"):
             passes += 1
             candidate = _ocr_pass(source, options, retry)
             best = candidate if _should_keep(candidate, best) else best
-            if best.reading.is_complete:
+            if not best.reading.lines_unread:
                 break
     reasons = review_reasons(best.reading, orientation_certain=settled)
     prep = best.attempt.prep
