@@ -33,7 +33,7 @@ SINGLE_LINE = 1.5
 MAX_LINE = ANALYSIS_DPI // 2
 #: Characters are at most this many times as wide as their word's box is high (a W is about 1).
 MAX_CHAR_WIDTH = 2.5
-#: Share of a page's text lines left unread that makes it doubtful (and worth another pass).
+#: Share of a page's text lines left unread (after the recovery passes) that makes it doubtful.
 UNREAD_SHARE = 0.05
 #: Bands taller than this are no text line but a slab (columns whose lines do not line up
 #: across the page, a photograph): left to the word confidences, not counted as lines.

@@ -189,12 +189,12 @@ def read_page(page: ImagePage, options: ReadOptions) -> PageReading:
         flipped = _ocr_pass(source, options, _Attempt("ocr-flipped", upside_down, best.attempt.psm))
         passes += 1
         best, settled = _pick(best, flipped)
-    if best.reading.lines_unread:
+    if not best.reading.is_complete:  # any line missed: worth a pass, if not always a reviewer's time
         for retry in _recoveries(best.attempt, bitonal=source.pixels.mode == "1"):
             passes += 1
             candidate = _ocr_pass(source, options, retry)
             best = candidate if _should_keep(candidate, best) else best
-            if not best.reading.lines_unread:
+            if best.reading.is_complete:
                 break
     reasons = review_reasons(best.reading, orientation_certain=settled)
     prep = best.attempt.prep
