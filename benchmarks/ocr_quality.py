@@ -107,6 +107,7 @@ class PageScore:
     cer: float
     pdf_recall: float
     quality: float | None = None
+    rotation: int | None = None  # the pipeline's turn of the page, degrees clockwise
     reasons: tuple[str, ...] = ()  # the pipeline's review reasons
     seconds: float = 0.0  # wall time of its input file, shared by the file's pages
     page: str = ""  # input file stem, and page number in a multi-page file
@@ -288,17 +289,17 @@ def pdftotext_pages(pdf: Path) -> list[str]:
 
 
 def _score_pages(doc: Doc, engine: str, texts: Sequence[str], pdf_texts: Sequence[str],
-                 extra: Sequence[tuple[float | None, tuple[str, ...]]] = ()) -> list[PageScore]:
+                 extra: Sequence[tuple[float | None, tuple[str, ...], int | None]] = ()) -> list[PageScore]:
     out = []
     char_errors = zone_cer if doc.zoned else cer
     for i, raw in enumerate(doc.truths):
         truth = doc.clean(raw)
         text = doc.clean(texts[i]) if i < len(texts) else ""
         pdf_text = doc.clean(pdf_texts[i]) if i < len(pdf_texts) else ""
-        quality, reasons = extra[i] if i < len(extra) else (None, ())
+        quality, reasons, rotation = extra[i] if i < len(extra) else (None, (), None)
         page = doc.path.stem + (f" p{i + 1}" if len(doc.truths) > 1 else "")
         out.append(PageScore(doc.condition, engine, word_recall(truth, text), char_errors(truth, text),
-                             word_recall(truth, pdf_text), quality, reasons, page=page))
+                             word_recall(truth, pdf_text), quality, reasons, rotation, page=page))
     return out
 
 
@@ -311,12 +312,12 @@ class Output:
 
     texts: list[str]
     pdf: Path | None
-    extra: list[tuple[float | None, tuple[str, ...]]] = field(default_factory=list)
+    extra: list[tuple[float | None, tuple[str, ...], int | None]] = field(default_factory=list)
 
 
 def run_pipeline(doc: Doc, work: Path) -> Output:
     result = ocr_document(doc.path, work_dir=work / doc.path.stem)
-    extra: list[tuple[float | None, tuple[str, ...]]] = [(p.quality, p.review_reasons) for p in result.pages]
+    extra = [(p.quality, p.review_reasons, p.rotation) for p in result.pages]
     return Output([p.text for p in result.pages], result.pdf_path, extra)
 
 
@@ -487,8 +488,9 @@ def report(runs: dict[str, EngineRun], docs: Sequence[Doc], calls: Counter[str],
 
 def _per_page(runs: dict[str, EngineRun]) -> list[str]:
     """Recall and CER of every page by every engine, with the pipeline's quality score and review reasons."""
-    lines = ["", "Per page (recall / CER; q: the pipeline's quality score, then its review reasons)", "",
-             f"{'page':<26} {'condition':<10} " + " ".join(f"{e:>13}" for e in runs) + "      q  reasons"]
+    lines = ["", "Per page (recall / CER; q: the pipeline's quality score, rot: its turn of the page, then its "
+             "review reasons)", "",
+             f"{'page':<26} {'condition':<10} " + " ".join(f"{e:>13}" for e in runs) + "      q  rot  reasons"]
     rows: dict[str, dict[str, PageScore]] = defaultdict(dict)
     for engine, run in runs.items():
         for s in run.scores:
@@ -498,7 +500,8 @@ def _per_page(runs: dict[str, EngineRun]) -> list[str]:
         cells = " ".join(f"{by_engine[e].recall:>6.3f}/{by_engine[e].cer:<6.3f}" if e in by_engine else f"{'':>13}"
                          for e in runs)
         ours = by_engine.get("pipeline")
-        tail = f" {ours.quality:>6.3f}  {','.join(ours.reasons)}" if ours and ours.quality is not None else ""
+        tail = (f" {ours.quality:>6.3f}  {ours.rotation:>3}  {','.join(ours.reasons)}"
+                if ours and ours.quality is not None else "")
         lines.append(f"{page:<26} {first.condition:<10} {cells}{tail}".rstrip())
     return lines
 
