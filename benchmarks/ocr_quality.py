@@ -299,7 +299,8 @@ def _score_pages(doc: Doc, engine: str, texts: Sequence[str], pdf_texts: Sequenc
         quality, reasons, rotation = extra[i] if i < len(extra) else (None, (), None)
         page = doc.path.stem + (f" p{i + 1}" if len(doc.truths) > 1 else "")
         out.append(PageScore(doc.condition, engine, word_recall(truth, text), char_errors(truth, text),
-                             word_recall(truth, pdf_text), quality, reasons, rotation, page=page))
+                             word_recall(truth, pdf_text), quality=quality, reasons=reasons, rotation=rotation,
+                             page=page))
     return out
 
 
