@@ -1,25 +1,33 @@
 """The batch flows: a scan root fans out into one sub-flow per council batch.
 
 Flow-run names carry the council and batch so operators can find a run in the UI; no
-parameter, task name or result carries a file name or any OCR text.
+parameter, task name or result carries a file name or any OCR text. Which inputs a run takes
+(records/intake/selection.py) and when it counts as failed (records/batch_policy.py) are
+decided in the domain; this module only runs them.
 
 A batch run that quarantined more than `max_quarantined_share` of its inputs still publishes
 its artifacts, then ends Failed (red in the UI) with a message saying so; the scan-root run
-that contains it ends Failed too. Called directly, either raises `QuarantineLimitExceeded`,
-which carries the summary.
+that contains it ends Failed too. Called directly, either raises
+`records.errors.QuarantineLimitExceeded`, which carries the summary.
+
+Errors: a record's own errors end in quarantine inside its task (`records.pipeline.process_item`,
+the record boundary). Here, a task run that still failed after its retries, crashed or lost
+its Dask worker (`_task_result`) has its records retried alone (a chunk) or quarantined (one
+record): the batch goes on, and no record is lost or counted twice.
 """
 
 from __future__ import annotations
 
 import time
-from collections import defaultdict
 from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import asdict
+from itertools import accumulate
 from typing import Any
 
 from prefect import flow, get_run_logger
 from prefect.artifacts import create_markdown_artifact, create_progress_artifact, update_progress_artifact
-from prefect.futures import as_completed
+from prefect.futures import PrefectFuture, as_completed
 from prefect.runtime import flow_run
 from prefect.states import Failed, State
 from prefect.task_runners import TaskRunner
@@ -27,12 +35,13 @@ from prefect.task_runners import TaskRunner
 from flows.artifacts import artifact_key, publish_quarantine_table
 from flows.runners import THREADS, make_task_runner
 from flows.settings import context_for, resolve_settings
-from flows.shards import check_shard, in_shard
 from flows.tasks import ocr_tasks, quarantine_record_task
 from ocr import check_tools
-from records.archive.objects import discover_location
-from records.errors import ExitCode, RecordError
-from records.intake.scan import ScanItem
+from records.batch_policy import BatchResult, batch_limit_error, run_limit_error
+from records.errors import QuarantineLimitExceeded
+from records.intake.objects import discover_location
+from records.intake.scan import RefusedItem, ScanItem
+from records.intake.selection import batch_share, batches, check_shard
 from records.pipeline import RecordOutcome, remove_stale_files
 from records.reporting.inventory import current_progress
 from records.reporting.progress import markdown_table
@@ -49,38 +58,24 @@ PROGRESS_EVERY_SECONDS = 5.0
 TASKS_PER_WORKER = 4
 MAX_RECORDS_PER_TASK = 8
 
-#: In-process observers (the CLI's progress bar): called with (done, total) as records finish.
-progress_listeners: list[Callable[[int, int], None]] = []
+#: Told (records done, records in the batch) as records finish.
+ProgressCallback = Callable[[int, int], None]
+
+#: The in-process observer of a run (the CLI's progress bar), set by `run_scan_root`: a
+#: callable cannot be a flow parameter, and the flows run in the caller's thread and context.
+_on_progress: ContextVar[ProgressCallback | None] = ContextVar("on_progress", default=None)
 
 
-class QuarantineLimitExceeded(RecordError):
-    """A run quarantined more of a batch than `max_quarantined_share` allows; carries its summary."""
-
-    code = "quarantine_limit"
-    exit_code = ExitCode.quarantined
-
-    def __init__(self, message: str, summary: dict[str, Any]) -> None:
-        super().__init__(message, summary)
-        self.message, self.summary = message, summary
-
-    def __str__(self) -> str:
-        return self.message
-
-
-def _notify(done: int, total: int) -> None:
-    for listener in progress_listeners:
-        listener(done, total)
-
-
-def _batches(scan_root: str, council: str | None, config_dir: str | None) -> dict[tuple[str, str], int]:
-    settings = resolve_settings(config_dir)
-    items, refused = discover_location(scan_root, councils=[council] if council else None,
-                                       known_councils=settings.councils,
-                                       storage_options=settings.pipeline.storage_options)
-    counts: dict[tuple[str, str], int] = defaultdict(int)
-    for item in [*items, *(r.item for r in refused)]:
-        counts[(item.council, item.batch)] += 1
-    return dict(sorted(counts.items()))
+def run_scan_root(
+    scan_root: str, council: str | None = None, config_dir: str | None = None, data_dir: str | None = None,
+    workers: int | None = None, task_runner: str = THREADS, *, on_progress: ProgressCallback | None = None,
+) -> dict[str, Any] | State:
+    """`digitise_scan_root` in this process, telling `on_progress` as each batch's records finish."""
+    token = _on_progress.set(on_progress)
+    try:
+        return digitise_scan_root(scan_root, council, config_dir, data_dir, workers, task_runner)
+    finally:
+        _on_progress.reset(token)
 
 
 def _batch_run_name() -> str:
@@ -98,76 +93,103 @@ def process_batch(
     shard: int = 0, shards: int = 1, workers: int | None = None,
 ) -> dict[str, Any] | State:
     """OCR, classify, archive and count every file of one batch folder, in parallel; with
-    `shards` > 1 only the files of shard `shard` (flows/shards.py), so several runs share it.
+    `shards` > 1 only the files of shard `shard` (records/intake/selection.py), so several
+    runs share it.
 
     Large batches go to tasks of up to MAX_RECORDS_PER_TASK records (`workers`, default
     pipeline.yaml's, sets how many): per record, a task run cost the embedded Prefect
     server more CPU than the pipeline's own bookkeeping."""
     check_shard(shard, shards)
-    logger = get_run_logger()
     settings = resolve_settings(config_dir, data_dir)
-    items, refused = discover_location(scan_root, councils=[council], known_councils=settings.councils,
-                                       storage_options=settings.pipeline.storage_options)
-    items = [i for i in items if i.batch == batch and in_shard(i.relative, shard, shards)]
-    refused = [r for r in refused if r.item.batch == batch and in_shard(r.item.relative, shard, shards)]
-    outcomes: list[RecordOutcome] = [
-        quarantine_record_task(r.item, config_dir, data_dir, stage="scan", reason=r.reason, message=r.message)
-        for r in refused
-    ]
-    total = len(items) + len(refused)
-    progress = create_progress_artifact(progress=_percent(len(outcomes), total),
-                                        key=artifact_key("progress", council, batch,
-                                                         *([f"shard-{shard}-of-{shards}"] if shards > 1 else [])),
-                                        description=f"Records done in {council}/{batch}")
-    sizes = task_sizes(len(items), workers or settings.pipeline.worker_count)
-    chunk_task, record_task = ocr_tasks()
-    starts = [sum(sizes[:n]) for n in range(len(sizes))]
-    chunks = {chunk_task.submit(items[i : i + size], config_dir, data_dir): items[i : i + size]
-              for i, size in zip(starts, sizes, strict=True)} if max(sizes, default=1) > 1 else {}
-    singles = {} if chunks else {record_task.submit(item, config_dir, data_dir): item for item in items}
-    shown = time.monotonic()
-
-    def finished(new: list[RecordOutcome]) -> None:
-        nonlocal shown
-        outcomes.extend(new)
-        _notify(len(outcomes), total)
-        if len(outcomes) == total or time.monotonic() - shown >= PROGRESS_EVERY_SECONDS:
-            update_progress_artifact(progress, progress=_percent(len(outcomes), total))
-            shown = time.monotonic()
-
-    for future in as_completed(list(chunks)):
-        done, retry = _chunk_outcome(future, chunks[future])
-        singles.update({record_task.submit(item, config_dir, data_dir): item for item in retry})
-        finished(done)
-    for future in as_completed(list(singles)):
-        finished([_outcome(future, singles[future], config_dir, data_dir)])
-    summary = summarise(outcomes)
-    logger.info("batch %s/%s: %s", council, batch, summary.line())
+    found = discover_location(scan_root, councils=[council], known_councils=settings.councils,
+                              storage_options=settings.pipeline.storage_options)
+    items, refused = batch_share(*found, batch, shard=shard, shards=shards)
+    outcomes = _quarantine_refused(refused, config_dir, data_dir)
+    progress = _BatchProgress(outcomes, len(items) + len(refused), council, batch, shard, shards)
+    _run_records(items, config_dir, data_dir, workers or settings.pipeline.worker_count, progress.add)
+    summary = summarise(progress.outcomes)
+    get_run_logger().info("batch %s/%s: %s", council, batch, summary.line())
     if summary.quarantined:
         publish_quarantine_table(config_dir, data_dir, key=artifact_key("quarantine", council, batch),
                                  council=council, batch=batch)
-    return _batch_result(f"{council}/{batch}", summary, settings.pipeline.max_quarantined_share)
+    return _result(summary, batch_limit_error(f"{council}/{batch}", summary, settings.pipeline.max_quarantined_share))
 
 
-def _percent(done: int, total: int) -> float:
-    return 100.0 * done / total if total else 100.0
+def _quarantine_refused(
+    refused: list[RefusedItem], config_dir: str | None, data_dir: str | None,
+) -> list[RecordOutcome]:
+    """Inputs discovery refused (links out, wrong layout, unknown council), quarantined with its reason."""
+    return [quarantine_record_task(r.item, config_dir, data_dir, stage="scan", reason=r.reason, message=r.message)
+            for r in refused]
 
 
-def _batch_result(where: str, summary: BatchSummary, max_share: float) -> dict[str, Any] | State:
-    """The summary, or a Failed state carrying it when too much of the batch was quarantined."""
-    if summary.quarantined_share <= max_share:
-        return asdict(summary)
-    return _failed(
-        f"{where}: {summary.quarantined} of {summary.total} inputs quarantined "
-        f"({summary.quarantined_share:.0%}), more than max_quarantined_share {max_share:.0%} "
-        "in pipeline.yaml; the quarantine table artifact lists each input and what to do",
-        summary,
-    )
+class _BatchProgress:
+    """A batch run's outcomes so far: on its progress artifact, and told to `_on_progress`."""
+
+    def __init__(
+        self, outcomes: list[RecordOutcome], total: int, council: str, batch: str, shard: int, shards: int,
+    ) -> None:
+        self.outcomes, self.total = outcomes, total
+        key = artifact_key("progress", council, batch, *([f"shard-{shard}-of-{shards}"] if shards > 1 else []))
+        self._artifact = create_progress_artifact(progress=self._percent(), key=key,
+                                                  description=f"Records done in {council}/{batch}")
+        self._shown = time.monotonic()
+
+    def add(self, new: list[RecordOutcome]) -> None:
+        self.outcomes.extend(new)
+        if (tell := _on_progress.get()) is not None:
+            tell(len(self.outcomes), self.total)
+        if len(self.outcomes) == self.total or time.monotonic() - self._shown >= PROGRESS_EVERY_SECONDS:
+            update_progress_artifact(self._artifact, progress=self._percent())
+            self._shown = time.monotonic()
+
+    def _percent(self) -> float:
+        return 100.0 * len(self.outcomes) / self.total if self.total else 100.0
 
 
-def _failed(message: str, summary: BatchSummary) -> State:
-    error = QuarantineLimitExceeded(message, asdict(summary))
-    return Failed(message=message, data=error)
+def _run_records(
+    items: list[ScanItem], config_dir: str | None, data_dir: str | None, workers: int,
+    finished: Callable[[list[RecordOutcome]], None],
+) -> None:
+    """Process `items` in task runs (chunks of records for a large batch), handing outcomes to
+    `finished` as they come: a failed chunk's records are retried one by one, and a record whose
+    task run failed is quarantined."""
+    chunk_task, record_task = ocr_tasks()
+    chunks = {chunk_task.submit(chunk, config_dir, data_dir): chunk for chunk in _chunks(items, workers)}
+    singles = {} if chunks else {record_task.submit(item, config_dir, data_dir): item for item in items}
+    for future in as_completed(list(chunks)):
+        result, error = _task_result(future)
+        done, retry = result if error is None else ([], chunks[future])  # failed: each record again, alone
+        singles.update({record_task.submit(item, config_dir, data_dir): item for item in retry})
+        finished(done)
+    for future in as_completed(list(singles)):
+        outcome, error = _task_result(future)
+        if error is not None:
+            outcome = quarantine_record_task(singles[future], config_dir, data_dir, stage="process", error=error)
+        finished([outcome])
+
+
+def _chunks(items: list[ScanItem], workers: int) -> list[list[ScanItem]]:
+    """The items in chunks of `task_sizes`; none when every task would hold one record."""
+    sizes = task_sizes(len(items), workers)
+    if max(sizes, default=1) == 1:
+        return []
+    return [items[end - size : end] for size, end in zip(sizes, accumulate(sizes), strict=True)]
+
+
+def _task_result(future: PrefectFuture[Any]) -> tuple[Any, Exception | None]:
+    """A task run's result, or the error it ended with. The task-run boundary: a run can still
+    fail after its retries, crash, or lose its Dask worker (which raises Dask's own errors), and
+    its records must then be retried or quarantined, never lost."""
+    try:
+        return future.result(), None
+    except Exception as error:  # noqa: BLE001 - the task-run boundary (above)
+        return None, error
+
+
+def _result(summary: BatchSummary, error: QuarantineLimitExceeded | None) -> dict[str, Any] | State:
+    """The summary, or a Failed state carrying `error` (and the summary with it)."""
+    return asdict(summary) if error is None else Failed(message=error.message, data=error)
 
 
 def task_sizes(records: int, workers: int) -> list[int]:
@@ -183,23 +205,6 @@ def task_sizes(records: int, workers: int) -> list[int]:
         sizes.append(max(1, min(MAX_RECORDS_PER_TASK, left // (2 * workers))))
         left -= sizes[-1]
     return sizes
-
-
-def _chunk_outcome(future: Any, chunk: list[ScanItem]) -> tuple[list[RecordOutcome], list[ScanItem]]:
-    """A chunk's outcomes and the items to retry alone; if the task itself failed, all of them
-    (records it finished are then found done and skipped, never counted twice)."""
-    try:
-        return future.result()
-    except Exception:  # noqa: BLE001 - the per-chunk boundary: each item gets its own chance
-        return [], list(chunk)
-
-
-def _outcome(future: Any, item: ScanItem, config_dir: str | None, data_dir: str | None) -> RecordOutcome:
-    """The record's outcome; a task that still fails after its retries is quarantined, not lost."""
-    try:
-        return future.result()
-    except Exception as error:  # noqa: BLE001 - the per-record boundary
-        return quarantine_record_task(item, config_dir, data_dir, stage="process", error=error)
 
 
 def _scan_root_run_name() -> str:
@@ -227,14 +232,16 @@ def digitise_scan_root(
 
     `task_runner` is `threads`, `dask` (a local multi-process Dask cluster) or the
     `tcp://` address of a running Dask scheduler. With `shards` > 1 only the files of shard
-    `shard` are processed (flows/shards.py), so that several runs, on several workers, share
-    the same batches."""
+    `shard` are processed (records/intake/selection.py), so that several runs, on several
+    workers, share the same batches."""
     check_shard(shard, shards)
     runner = prepare_run(config_dir, data_dir, workers, task_runner)
+    settings = resolve_settings(config_dir)
+    found = discover_location(scan_root, councils=[council] if council else None, known_councils=settings.councils,
+                              storage_options=settings.pipeline.storage_options)
     results = [run_batch(scan_root, council_slug, batch_name, config_dir, data_dir, runner, shard=shard, shards=shards,
                          workers=workers)
-               for (council_slug, batch_name) in _batches(scan_root, council, config_dir)
-               if batch in (None, batch_name)]
+               for council_slug, batch_name in batches(*found, only=batch)]
     return finish_run(results, config_dir, data_dir, council)
 
 
@@ -249,42 +256,30 @@ def prepare_run(
     return make_task_runner(task_runner, workers or settings.pipeline.worker_count)
 
 
-BatchResult = tuple[str, BatchSummary, bool]
-
-
 def run_batch(
     scan_root: str, council: str, batch: str, config_dir: str | None, data_dir: str | None,
     runner: TaskRunner,  # type: ignore[type-arg]
     *, shard: int = 0, shards: int = 1, workers: int | None = None,
 ) -> BatchResult:
-    """One batch (or one shard of it) as a sub-flow: ("council/batch", its summary, whether it
-    went over the limit)."""
+    """One batch (or one shard of it) as a sub-flow."""
     run = process_batch.with_options(task_runner=runner)
     try:
         summary = run(scan_root, council, batch, config_dir, data_dir, shard=shard, shards=shards, workers=workers)
-        return f"{council}/{batch}", BatchSummary(**summary), False
+        return BatchResult(f"{council}/{batch}", BatchSummary(**summary), over_limit=False)
     except QuarantineLimitExceeded as e:
-        return f"{council}/{batch}", BatchSummary(**e.summary), True
+        return BatchResult(f"{council}/{batch}", BatchSummary(**e.summary), over_limit=True)
 
 
 def finish_run(
     results: list[BatchResult], config_dir: str | None, data_dir: str | None, council: str | None,
 ) -> dict[str, Any] | State:
     """Publish progress and the quarantine table; fail the run if any batch went over the limit."""
-    total = merge(summary for _, summary, _ in results)
+    total = merge(result.summary for result in results)
     get_run_logger().info("scan root done: %s", total.line())
     publish_progress(config_dir, data_dir, council)
     publish_quarantine_table(config_dir, data_dir, council=council)
-    over = [where for where, _, is_over in results if is_over]
-    if not over:
-        return asdict(total)
     max_share = resolve_settings(config_dir, data_dir).pipeline.max_quarantined_share
-    shown = ", ".join(over[:5]) + (f" and {len(over) - 5} more" if len(over) > 5 else "")
-    return _failed(
-        f"{len(over)} of {len(results)} batches quarantined more than {max_share:.0%} of their inputs "
-        f"({shown}); {total.quarantined} inputs in quarantine, see the quarantined-files artifact",
-        total,
-    )
+    return _result(total, run_limit_error(results, total, max_share))
 
 
 def publish_progress(config_dir: str | None, data_dir: str | None, council: str | None = None) -> str:

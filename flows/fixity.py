@@ -2,7 +2,8 @@
 
 The run publishes a table of the files that do not match the ledger (archive-relative
 paths, record ids, what is wrong; no input names, no text) and ends Failed when there is
-any. Called directly, a failed check raises `FixityCheckFailed`, which carries the report.
+any. Called directly, a failed check raises `records.errors.FixityCheckFailed`, which carries
+the report.
 """
 
 from __future__ import annotations
@@ -15,25 +16,10 @@ from prefect.artifacts import create_table_artifact
 from prefect.states import Failed, State
 
 from flows.settings import context_for
-from records.archive.fixity import FixityReport
 from records.archive.fixity import verify_archive as check_archive
-from records.errors import ExitCode, RecordError
+from records.errors import FixityCheckFailed
 
 FIXITY_KEY = "fixity-problems"
-
-
-class FixityCheckFailed(RecordError):
-    """Archive files do not match the ledger's checksums; carries the report."""
-
-    code = "fixity_failed"
-    exit_code = ExitCode.verify_failed
-
-    def __init__(self, message: str, report: FixityReport) -> None:
-        super().__init__(message, report)
-        self.message, self.report = message, report
-
-    def __str__(self) -> str:
-        return self.message
 
 
 @flow(name="verify-archive", flow_run_name="fixity-check", log_prints=False)

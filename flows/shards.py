@@ -2,11 +2,10 @@
 
 Prefect workers take flow runs, not tasks, so a batch (or a whole scan root) that several
 workers, on several machines, should process together is split into `shards` runs of the
-`digitise-scan-root/on-demand` deployment, each with its own `shard` (0 to shards - 1). An
-input belongs to the shard picked by a stable hash of its path under the scan root: the same on
-every machine, whatever the scan root's absolute path, and whatever the order of a folder
-listing. Each shard run is an ordinary scan-root run (tools probed, leftovers of crashed runs
-cleared, records on a thread pool of `workers`, progress published at the end).
+`digitise-scan-root/on-demand` deployment, each with its own `shard` (0 to shards - 1); which
+inputs a shard takes is decided in records/intake/selection.py. Each shard run is an ordinary
+scan-root run (tools probed, leftovers of crashed runs cleared, records on a thread pool of
+`workers`, progress published at the end).
 
 No record is done twice even when shards overlap (the same shard submitted twice, a run
 retried, a nightly run meeting the same batch): each record is handled under its archive lock
@@ -15,30 +14,14 @@ and counted only by the ledger insert that creates its row.
 
 from __future__ import annotations
 
-import hashlib
-
 from prefect import flow, get_run_logger
 from prefect.deployments import run_deployment
 from prefect.runtime import flow_run
 
+from records.intake.selection import check_shard
+
 #: The deployment (prefect.yaml) whose runs process a scan root, a council, a batch, or one shard of it.
 SHARD_DEPLOYMENT = "digitise-scan-root/on-demand"
-
-
-def check_shard(shard: int, shards: int) -> None:
-    """Refuse a shard that does not exist: shards >= 1 and 0 <= shard < shards."""
-    if shards < 1 or not 0 <= shard < shards:
-        raise ValueError(f"shard {shard} of {shards} does not exist: shards >= 1 and 0 <= shard < shards")
-
-
-def shard_of(relative_path: str, shards: int) -> int:
-    """The shard (0 to shards - 1) of an input, from a hash of its path under the scan root."""
-    digest = hashlib.sha256(relative_path.encode("utf-8")).digest()
-    return int.from_bytes(digest[:8], "big") % shards
-
-
-def in_shard(relative_path: str, shard: int, shards: int) -> bool:
-    return shards == 1 or shard_of(relative_path, shards) == shard
 
 
 def _fan_out_run_name() -> str:

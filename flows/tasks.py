@@ -8,22 +8,22 @@ from prefect import Task, task
 from prefect.cache_policies import NO_CACHE
 from prefect.client.orchestration import get_client
 from prefect.exceptions import ObjectNotFound
+from prefect.states import State
 
 from flows.settings import context_for
+from ocr import OcrError
+from records.errors import RecordError, is_transient
 from records.intake.scan import ScanItem
-from records.pipeline import RecordOutcome, is_transient, process_item, quarantine_item
+from records.pipeline import RecordOutcome, process_item, quarantine_item
 
 #: The tag whose concurrency limit caps OCR tasks across all runs (scripts/ops-up.sh).
 OCR_TAG = "tesseract"
 
 
-def _retry_only_transient(_task: Any, _task_run: Any, state: Any) -> bool:
+def _retry_only_transient(_task: Any, _task_run: Any, state: State[Any]) -> bool:
     """Retry a page that failed for a reason that may pass (tool crash, ledger busy), nothing else."""
-    try:
-        state.result()
-    except Exception as error:  # noqa: BLE001 - we only inspect it
-        return is_transient(error)
-    return False
+    error = state.result(raise_on_failure=False)  # a failed state's result is its exception
+    return isinstance(error, BaseException) and is_transient(error)
 
 
 def process_record(item: ScanItem, config_dir: str | None, data_dir: str | None) -> RecordOutcome:
@@ -42,8 +42,8 @@ def process_records(
     for item in items:
         try:
             outcomes.append(process_item(item, ctx))
-        except Exception as error:  # noqa: BLE001 - process_item raises only transient errors
-            if not is_transient(error):
+        except (OcrError, RecordError) as error:  # the transient errors process_item raises
+            if not is_transient(error):  # quarantine failed: the chunk fails, its records are retried alone
                 raise
             deferred.append(item)
     return outcomes, deferred

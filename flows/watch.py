@@ -17,8 +17,9 @@ from prefect.deployments import run_deployment
 from prefect.runtime import flow_run
 from prefect.states import State
 
-from flows.batch import BatchResult, finish_run, prepare_run, run_batch
+from flows.batch import finish_run, prepare_run, run_batch
 from flows.settings import context_for
+from records.batch_policy import BatchResult
 from records.intake.sweep import mark_swept, new_batch_folders
 from records.ledger import SeenBatch
 from records.summary import BatchSummary

@@ -5,6 +5,7 @@ No Prefect, no database, no configuration objects: callers pass plain values.
 
 from ocr._exec.engine import engine_pids, stop_engines
 from ocr._exec.tesseract import Engine
+from ocr.barcodes import Barcode
 from ocr.document import PAGE_SEPARATOR, OcrResult, PageResult, engine_version, ocr_document
 from ocr.errors import (
     EmptyDocumentError,
@@ -12,6 +13,7 @@ from ocr.errors import (
     ImageTooLargeError,
     InputUnreadableError,
     OcrError,
+    OcrErrorCode,
     OcrFailedError,
     OcrTimeoutError,
     ToolMissingError,
@@ -20,19 +22,23 @@ from ocr.errors import (
 from ocr.pages import SUPPORTED_SUFFIXES, set_pixel_limit
 from ocr.probe import check_tools
 from ocr.quality import ReviewReason
+from ocr.signals import PageSignals, page_signals
 
 __all__ = [
+    "Barcode",
     "EmptyDocumentError",
     "EncryptedPdfError",
     "Engine",
     "ImageTooLargeError",
     "InputUnreadableError",
     "OcrError",
+    "OcrErrorCode",
     "OcrFailedError",
     "OcrResult",
     "OcrTimeoutError",
     "PAGE_SEPARATOR",
     "PageResult",
+    "PageSignals",
     "ReviewReason",
     "SUPPORTED_SUFFIXES",
     "ToolMissingError",
@@ -41,6 +47,7 @@ __all__ = [
     "engine_pids",
     "engine_version",
     "ocr_document",
+    "page_signals",
     "set_pixel_limit",
     "stop_engines",
 ]

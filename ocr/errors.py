@@ -12,42 +12,60 @@
 
 Messages name the page number and what to do, never a file name or any page text:
 they are shown in the Prefect UI and in quarantine reasons.
+
+A code names what went wrong; callers store the codes of document problems (all but
+`tool_missing`) as quarantine reasons, so a code is never renamed.
 """
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import ClassVar
+
+
+class OcrErrorCode(StrEnum):
+    """Each error's stable code: add members, never rename them."""
+
+    ocr_error = "ocr_error"
+    input_unreadable = "input_unreadable"
+    unsupported_format = "unsupported_format"
+    image_too_large = "image_too_large"
+    encrypted_pdf = "encrypted_pdf"
+    empty_document = "empty_document"
+    ocr_timeout = "ocr_timeout"
+    ocr_failed = "ocr_failed"
+    tool_missing = "tool_missing"
 
 
 class OcrError(Exception):
     """Base class: a problem with one input document."""
 
-    code: ClassVar[str] = "ocr_error"
+    code: ClassVar[OcrErrorCode] = OcrErrorCode.ocr_error
     transient: ClassVar[bool] = False
 
 
 class InputUnreadableError(OcrError):
-    code = "input_unreadable"
+    code = OcrErrorCode.input_unreadable
 
 
 class UnsupportedFormatError(OcrError):
-    code = "unsupported_format"
+    code = OcrErrorCode.unsupported_format
 
 
 class ImageTooLargeError(OcrError):
-    code = "image_too_large"
+    code = OcrErrorCode.image_too_large
 
 
 class EncryptedPdfError(OcrError):
-    code = "encrypted_pdf"
+    code = OcrErrorCode.encrypted_pdf
 
 
 class EmptyDocumentError(OcrError):
-    code = "empty_document"
+    code = OcrErrorCode.empty_document
 
 
 class OcrTimeoutError(OcrError):
-    code = "ocr_timeout"
+    code = OcrErrorCode.ocr_timeout
 
     @classmethod
     def for_page(cls, timeout: float) -> OcrTimeoutError:
@@ -56,11 +74,11 @@ class OcrTimeoutError(OcrError):
 
 
 class OcrFailedError(OcrError):
-    code = "ocr_failed"
+    code = OcrErrorCode.ocr_failed
     transient = True
 
 
 class ToolMissingError(OcrError):
     """Raised for the whole batch: nothing can be OCRed until the tool is installed."""
 
-    code = "tool_missing"
+    code = OcrErrorCode.tool_missing

@@ -85,12 +85,15 @@ def pixel_limit() -> int | None:
 
 
 def iter_pages(source: Path, *, work_dir: Path, dpi: int, timeout: float) -> Iterator[SourcePage]:
-    """Yield the pages of `source` in order, writing any page files into `work_dir`."""
+    """Yield the pages of `source` in order, writing any page files into `work_dir`.
+
+    `dpi` is the resolution PDFs are rasterised at, and the one assumed for an image that
+    does not record its own (a scanner's PNG or TIFF usually does)."""
     suffix = source.suffix.lower()
     if suffix in PDF_SUFFIXES:
         yield from _iter_pdf_pages(source, work_dir=work_dir, dpi=dpi, timeout=timeout)
     elif suffix in IMAGE_SUFFIXES:
-        yield from _iter_image_pages(source, work_dir=work_dir)
+        yield from _iter_image_pages(source, work_dir=work_dir, assumed_dpi=dpi)
     else:
         raise UnsupportedFormatError(
             f"unsupported file type {_display_suffix(suffix)}: accepted are "
@@ -163,17 +166,17 @@ def _open_image(source: Path) -> Image.Image:
     return img
 
 
-def _iter_image_pages(source: Path, *, work_dir: Path) -> Iterator[ImagePage]:
+def _iter_image_pages(source: Path, *, work_dir: Path, assumed_dpi: int) -> Iterator[ImagePage]:
     img = _open_image(source)
     with img:
         if getattr(img, "n_frames", 1) == 1 and _exif_orientation(img) in (0, 1):
             # Tesseract reads the file as it is; the reader reuses the frame decoded above.
-            yield ImagePage(1, source, _image_dpi(img), img)
+            yield ImagePage(1, source, _image_dpi(img) or assumed_dpi, img)
         else:
-            yield from _write_frames(img, work_dir)
+            yield from _write_frames(img, work_dir, assumed_dpi)
 
 
-def _write_frames(img: Image.Image, work_dir: Path) -> Iterator[ImagePage]:
+def _write_frames(img: Image.Image, work_dir: Path, assumed_dpi: int) -> Iterator[ImagePage]:
     """Multi-page or EXIF-rotated images: each frame upright, as its own page file.
 
     One frame is decoded at a time, so a 500-page TIFF takes one page's memory. Bitonal
@@ -185,13 +188,13 @@ def _write_frames(img: Image.Image, work_dir: Path) -> Iterator[ImagePage]:
             page = ImageOps.exif_transpose(frame.copy())
         except (OSError, ValueError, EOFError) as e:
             raise InputUnreadableError(f"page {number} is not readable ({type(e).__name__})") from e
-        dpi = _image_dpi(frame)
+        dpi = _image_dpi(frame) or assumed_dpi
         if page.mode == "1":
             out = work_dir / f"{number:05d}.source.pbm"
             BitonalPage.from_gray(gray_pixels(page)).save_pbm(out)
         else:
             out = work_dir / f"{number:05d}.source.png"
-            page.save(out, dpi=(dpi, dpi) if dpi else None, compress_level=1)
+            page.save(out, dpi=(dpi, dpi), compress_level=1)
         yield ImagePage(number, out, dpi, page)
 
 

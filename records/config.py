@@ -19,6 +19,7 @@ from ocr.defaults import (
     DEFAULT_MAX_IMAGE_PIXELS,
     DEFAULT_PAGE_TIMEOUT,
 )
+from records.config_separation import CouncilSeparation
 from records.errors import ConfigError
 
 SLUG = r"^[a-z0-9][a-z0-9_-]*$"
@@ -171,6 +172,7 @@ class Council(_Frozen):
     languages: Annotated[str, Field(pattern=r"^[a-z_]{3,}(\+[a-z_]{3,})*$")] = DEFAULT_LANGUAGES
     inventory: InventoryEstimate | None = None
     units: Units | None = None  # overrides the top-level conversion for this council
+    separation: CouncilSeparation = CouncilSeparation()  # splitting scans into records (records/config_separation.py)
 
 
 class Rule(_Frozen):

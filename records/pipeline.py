@@ -2,7 +2,13 @@
 
 Each step is a small function; `process_item` is the ordered list of them. A problem
 with the file itself ends in quarantine with a reason code and the batch goes on; a
-transient failure is raised for the orchestrator to retry (see `is_transient`).
+transient failure is raised for the orchestrator to retry (`records.errors.is_transient`).
+
+Errors: each step catches only what it expects (OSError reading the input, OcrError,
+ArchiveWriteError). `process_item` is the record boundary, the one place where any other
+error becomes an `unexpected` quarantine: it runs in the record's task, so the batch goes on
+and a library's message never reaches the orchestrator's logs. The orchestrator quarantines a
+record whose transient failure outlasted its retries (flows/batch.py).
 
 Crash safety: a record is handled under its archive lock; its files are written before
 its ledger row, so a crash leaves at worst files without a row (orphans), which the next
@@ -37,10 +43,18 @@ from records.archive.local import (
     sha256_bytes,
     sha256_file,
 )
-from records.archive.objects import AnyArchive, stage_item
+from records.archive.objects import AnyArchive
 from records.classify.fields import KeyFields, extract_fields
 from records.classify.rules import RecordClass, TextClassifier
-from records.errors import ArchiveWriteError, LedgerError, QuarantineReason, RecordError, StorageError
+from records.errors import (
+    ArchiveWriteError,
+    LedgerError,
+    RecordError,
+    StorageError,
+    is_transient,
+    quarantine_reason,
+)
+from records.intake.objects import stage_item
 from records.intake.scan import ScanItem
 from records.ledger import ArchivedRecord, Ledger, PageStat, QuarantineEntry
 from records.quarantine import QuarantineNote, quarantine_file
@@ -82,7 +96,7 @@ class PipelineContext:
     work_root: Path
     languages: Mapping[str, str] = field(default_factory=dict)
     ocr: OcrSettings = OcrSettings()
-    #: fsspec options for object-storage scan roots (records/archive/objects.py); empty: the AWS_* environment.
+    #: fsspec options for object-storage scan roots (records/intake/objects.py); empty: the AWS_* environment.
     storage_options: Mapping[str, Any] = field(default_factory=dict)
 
 
@@ -106,22 +120,18 @@ def needs_review(record_class: RecordClass, result: OcrResult) -> bool:
     return record_class.needs_review or any(p.is_blank for p in result.pages) or bool(result.pages_needing_review)
 
 
-def is_transient(error: BaseException) -> bool:
-    """Worth retrying: the same input may well succeed on a second attempt."""
-    return bool(getattr(error, "transient", False)) or isinstance(error, LedgerError)
-
-
 def process_item(item: ScanItem, ctx: PipelineContext) -> RecordOutcome:
-    """One input from start to end; the per-record boundary.
+    """One input from start to end; the record boundary (module docstring).
 
     Input problems end in quarantine and the batch goes on. A transient failure is raised
     for the orchestrator to retry, without its library cause: Prefect logs the whole chain,
     and a library's message may quote a file name or SQL parameters. Anything unexpected is
-    quarantined as `unexpected`, with its traceback frames (no messages) at DEBUG.
+    quarantined as `unexpected`, with its traceback frames (no messages) at DEBUG. Raises
+    nothing else but an error that stopped the quarantine itself (a full disk, a ledger down).
     """
     try:
         return _process(item, ctx)
-    except Exception as error:  # noqa: BLE001 - the per-record boundary
+    except Exception as error:  # noqa: BLE001 - the record boundary
         if is_transient(error):
             log.debug("transient %s (cause %s)", type(error).__name__, type(error.__cause__).__name__)
             raise error from None
@@ -368,7 +378,7 @@ def quarantine_item(
         except OSError:
             source_sha = UNREADABLE_SHA
     note = QuarantineNote(
-        reason=reason or _reason_code(error),
+        reason=reason or quarantine_reason(error),
         stage=stage,
         error_class=type(error).__name__ if error else "Refused",
         message=message or (str(error) if isinstance(error, (OcrError, RecordError)) else _safe_message(error)),
@@ -384,15 +394,6 @@ def quarantine_item(
     )
     log.warning("input %s quarantined at %s: %s", source_sha[:12], stage, note.reason)
     return RecordOutcome("quarantined", source_sha, item.council, item.batch, reason=note.reason)
-
-
-def _reason_code(error: BaseException | None) -> str:
-    code = getattr(error, "code", None)
-    if code in QuarantineReason.__members__:
-        return str(code)
-    if isinstance(error, PermissionError | FileNotFoundError | IsADirectoryError):
-        return QuarantineReason.input_unreadable
-    return QuarantineReason.unexpected
 
 
 def _safe_message(error: BaseException | None) -> str:

@@ -1090,3 +1090,21 @@ def compose(record_type: str, ctx: Ctx, *, annex_pages: int) -> Letter:
     while len(letter.annex) < annex_pages:  # short annex lists repeat a generic notes page
         letter.annex.append(Section("Notes (continued)", sections[-1].paragraphs))
     return letter
+
+
+# --- notes on the backs of sheets (stacks) ---------------------------------------------------
+
+BACK_NOTES = (
+    "Copy sent to applicant {date}",
+    "Scanned {date} {initials}",
+    "File closed {date}",
+    "Seen by team leader {initials}",
+    "Passed to Revenues {date}",
+    "No further action {initials}",
+)
+
+
+def back_note(rng: random.Random, day: dt.date) -> str:
+    """A one-line note an officer might write on the back of a sheet (nearly blank, not blank)."""
+    initials = "".join(rng.choice("ABCDEGHJKLMPRSTW") for _ in range(2))
+    return rng.choice(BACK_NOTES).format(date=f"{day.day}/{day.month}/{day.year % 100:02d}", initials=initials)

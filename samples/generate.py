@@ -4,6 +4,8 @@ Usage::
 
     python -m samples.generate --out samples/scans             # the committed sample set
     python -m samples.generate --out /tmp/bench --pages-only --count 200 --seed 3
+    python -m samples.generate --out /tmp/stacks --stacks 1 --stack-records 5-60   # boxes as one file
+    python -m samples.generate --out samples --sheets      # the printable separator sheet
 
 Everything is derived from ``--seed`` (default 7), so the same command writes the same files.
 All people, addresses and references are fictional (Faker en_GB, seeded).
@@ -549,13 +551,57 @@ def _parser() -> argparse.ArgumentParser:
         help="instead of records, write --count single-page 1-bit PNGs of varied record types "
         "under OUT/<council>/bench-pages/ (for throughput benchmarks); --per-type is ignored",
     )
-    parser.add_argument("--count", type=int, default=50, help="pages to write with --pages-only (default 50)")
+    parser.add_argument("--count", type=int, default=50,
+                        help="pages to write with --pages-only, sheets with --cover-sheets (default 50)")
+    parser.add_argument(
+        "--stacks", type=int, metavar="N",
+        help="instead of records, write N stacks (many records in one file) per separation method, "
+        "as a PDF and as a G4 TIFF, under OUT/<council>/2026-11-box-01/ with OUT/stacks.json",
+    )
+    parser.add_argument("--stack-records", type=_range, default=(5, 12), metavar="LOW-HIGH",
+                        help="records per stack (default 5-12; up to 60 and more)")
+    parser.add_argument("--sheets", action="store_true",
+                        help="instead of records, write the printable OUT/separator-sheet.pdf")
+    parser.add_argument("--cover-sheets", action="store_true",
+                        help="instead of records, write OUT/cover-sheets.pdf: --count cover sheets, "
+                        "numbered from --first-reference (REC-000001, ...)")
+    parser.add_argument("--first-reference", type=int, default=1, help="first cover-sheet number (REC-000001)")
     return parser
+
+
+def _range(text: str) -> tuple[int, int]:
+    low, _, high = text.partition("-")
+    try:
+        return int(low), int(high or low)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a range LOW-HIGH: {text!r}") from None
+
+
+def _extras(args: argparse.Namespace) -> int | None:
+    """--sheets, --cover-sheets and --stacks, which write something other than records; None if none."""
+    if args.sheets or args.cover_sheets:
+        from samples._sheets import write_cover_sheets, write_separator_sheet
+
+        path = (write_separator_sheet(args.out / "separator-sheet.pdf") if args.sheets else
+                write_cover_sheets(args.out / "cover-sheets.pdf", first=args.first_reference, count=args.count))
+        print(f"wrote {path}")
+        return 0
+    if args.stacks:
+        from samples.stacks import generate_stacks
+
+        stacks = generate_stacks(args.out, seed=args.seed, records=args.stack_records, per_method=args.stacks)
+        pages = sum(len(s.pages) for s in stacks)
+        print(f"wrote {len(stacks)} stacks ({pages} pages) and stacks.json to {args.out}")
+        return 0
+    return None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
+        done = _extras(args)
+        if done is not None:
+            return done
         if args.pages_only:
             records = generate_pages(args.out, args.count, seed=args.seed, councils=args.councils)
         else:

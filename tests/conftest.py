@@ -7,7 +7,7 @@ import os
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import pytest
 from PIL import Image, ImageDraw, ImageFont
@@ -20,27 +20,85 @@ SAMPLES = ROOT / "samples" / "scans"
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 
 
+#: Set to 1 by .ci/run (and by scripts/test.sh when $CI is set): every test must run. A missing
+#: tool then fails its tests instead of skipping them, and a session with any skip not listed in
+#: ALLOWED_SKIPS fails.
+REQUIRE_ALL = "DIGITISE_REQUIRE_ALL"
+#: Skips that are by design, by test node id, each with the reason it may skip even in CI.
+#: None today: slow tests left out without --runslow are deselected, not skipped.
+ALLOWED_SKIPS: dict[str, str] = {}
+
+
+def require_all() -> bool:
+    """Whether this run must run every test (CI): see REQUIRE_ALL."""
+    return os.environ.get(REQUIRE_ALL) == "1"
+
+
+def unavailable(reason: str) -> NoReturn:
+    """A tool or service a test needs is missing: skip locally; fail when every test must run,
+    because then the machine (scripts/bootstrap.sh) should have installed it."""
+    if require_all():
+        pytest.fail(f"{REQUIRE_ALL}=1 and {reason}: scripts/bootstrap.sh must provide it", pytrace=False)
+    pytest.skip(reason)
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--runslow", action="store_true", help="also run tests marked slow")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Without --runslow, tests marked slow are deselected (left out of the run), not skipped."""
     if config.getoption("--runslow"):
         return
-    skip = pytest.mark.skip(reason="slow: run with --runslow")
-    for item in items:
-        if "slow" in item.keywords:
-            item.add_marker(skip)
+    slow = [item for item in items if "slow" in item.keywords]
+    if slow:
+        config.hook.pytest_deselected(items=slow)
+        items[:] = [item for item in items if "slow" not in item.keywords]
+
+
+_skipped: dict[str, str] = {}  # node id -> why, for every test or collector that skipped
+
+
+def _note_skip(report: pytest.TestReport | pytest.CollectReport) -> None:
+    if report.skipped and not hasattr(report, "wasxfail"):
+        longrepr = report.longrepr
+        reason = longrepr[2] if isinstance(longrepr, tuple) else str(longrepr)
+        _skipped[report.nodeid] = reason.removeprefix("Skipped: ")
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    _note_skip(report)
+
+
+def pytest_collectreport(report: pytest.CollectReport) -> None:
+    _note_skip(report)
+
+
+def unexpected_skips() -> dict[str, str]:
+    return {node: why for node, why in _skipped.items() if node not in ALLOWED_SKIPS}
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """With REQUIRE_ALL set, a run that skipped a test is a failed run (exit code 1), even if
+    everything that ran passed: a green CI run must mean every test ran."""
+    if require_all() and unexpected_skips() and exitstatus == pytest.ExitCode.OK:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+    skipped = unexpected_skips()
+    if require_all() and skipped:
+        terminalreporter.section(f"{REQUIRE_ALL}=1: {len(skipped)} skipped, none may be", sep="!", red=True)
+        for node, why in sorted(skipped.items()):
+            terminalreporter.line(f"{node}: {why}", red=True)
 
 
 @pytest.fixture(scope="session", autouse=True)
 def _tools_present() -> None:
-    """Locally a missing tool skips; in CI it fails, because CI must install it."""
+    """Every test needs these; without them, skip (fail when every test must run)."""
     missing = [t for t in ("tesseract", "pdftoppm", "pdftotext") if shutil.which(t) is None]
     if missing:
-        if os.environ.get("CI"):
-            pytest.fail(f"CI is missing {missing}: scripts/bootstrap.sh must install them")
-        pytest.skip(f"missing tools: {missing}")
+        unavailable(f"missing tools: {missing}")
 
 
 @pytest.fixture(scope="session")
@@ -86,12 +144,10 @@ def prefect_server() -> Iterator[None]:
 @pytest.fixture(scope="session")
 def postgres_server() -> Iterator[PostgresServer]:
     """A real PostgreSQL server of the tests' own (tests/postgres.py), started on first use and
-    always stopped. Locally missing binaries skip; in CI they fail: bootstrap.sh installs them."""
+    always stopped. Missing binaries skip locally and fail in CI (see `unavailable`)."""
     reason = unavailable_reason()
     if reason:
-        if os.environ.get("CI"):
-            pytest.fail(f"CI cannot start PostgreSQL: {reason}")
-        pytest.skip(reason)
+        unavailable(f"cannot start PostgreSQL: {reason}")
     with running_postgres() as server:
         yield server
 

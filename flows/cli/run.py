@@ -15,8 +15,8 @@ from flows import early_server
 from flows.cli.common import ConfigOpt, DataOpt, JsonOpt, Where, command_group, err, out, print_json, say
 from flows.cli.figures import print_progress
 from records.archive.fixity import FixityReport, verify_archive
-from records.archive.objects import is_object_url
-from records.errors import ConfigError, ExitCode
+from records.errors import ConfigError, ExitCode, QuarantineLimitExceeded
+from records.object_store import is_object_url
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples" / "scans"
 DEMO_DATA = Path(__file__).resolve().parents[2] / "var" / "demo"
@@ -82,19 +82,15 @@ def demo(
 
 def _run_flow(where: Where, location: str, council: str | None, workers: int | None,
               task_runner: str = "threads") -> dict[str, Any]:
-    from flows.batch import QuarantineLimitExceeded, digitise_scan_root, progress_listeners  # imports Prefect
+    from flows.batch import run_scan_root  # imports Prefect
 
     where.settings()  # a bad configuration fails here, before Prefect starts
     try:
         with _progress_bar() as bar:
             task_id = bar.add_task("records", total=None)
-            progress_listeners.append(lambda done, total: bar.update(task_id, completed=done, total=total))
-            try:
-                with early_server.serving():
-                    return digitise_scan_root(location, council, where.config_dir, where.data_path, workers,
-                                              task_runner)
-            finally:
-                progress_listeners.clear()
+            with early_server.serving():
+                return run_scan_root(location, council, where.config_dir, where.data_path, workers, task_runner,
+                                     on_progress=lambda done, total: bar.update(task_id, completed=done, total=total))
     except QuarantineLimitExceeded as e:  # the run finished; its summary and exit code say the rest
         err.print(f"[yellow]warning:[/yellow] {e}")
         return e.summary

@@ -35,7 +35,7 @@ import numpy as np
 from records.archive.local import write_atomic
 from records.classify.rules import Classifier, RecordClass
 from records.config import UNCLASSIFIED
-from records.errors import ExitCode, RecordError
+from records.errors import TrainingError
 
 if TYPE_CHECKING:
     from sklearn.feature_extraction.text import TfidfVectorizer
@@ -49,13 +49,6 @@ FORMAT_VERSION = 1
 DEFAULT_REVIEW_THRESHOLD = 0.6
 #: Fewer labelled examples per type than this and training refuses: the model would be noise.
 MIN_EXAMPLES_PER_TYPE = 3
-
-
-class TrainingError(RecordError):
-    """Not enough (or unusable) labelled examples to train a model."""
-
-    code = "training_failed"
-    exit_code = ExitCode.usage
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,19 +21,12 @@ from typing import Any
 from records.archive.local import Archive, ArchivePaths, sha256_bytes, write_atomic
 from records.archive.objects import AnyArchive, require_local_archive
 from records.classify.learned import LabelledText
-from records.errors import ExitCode, LedgerError, RecordError
+from records.errors import LedgerError, ReviewError
 from records.ledger import Ledger, RecordRow, TypeChange
 
 log = logging.getLogger(__name__)
 
 _RECORD_ID = re.compile(r"[0-9a-f]{8,64}")
-
-
-class ReviewError(RecordError):
-    """The decision cannot be applied as given (unknown record or type, or a concurrent change)."""
-
-    code = "review_refused"
-    exit_code = ExitCode.usage
 
 
 @dataclass(frozen=True, slots=True)

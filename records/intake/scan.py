@@ -24,7 +24,7 @@ BAD_LAYOUT = ("bad_layout", "files must sit at <scan root>/<council>/<batch>/<fi
 class ScanItem:
     """One input file. `relative` is its path under the scan root, kept for the sidecar.
 
-    `url` is set for an object in object storage (records/archive/objects.py): `path` is then where it
+    `url` is set for an object in object storage (records/intake/objects.py): `path` is then where it
     is staged on local disk, and points nowhere readable until `stage_item` downloads it.
     """
 

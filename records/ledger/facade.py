@@ -16,26 +16,12 @@ from records.ledger import _events, _figures, _inventory, _records, _review
 from records.ledger._database import Database
 from records.ledger._search import SearchIndex
 from records.ledger.entries import (
-    ArchivedRecord,
-    EstimateEntry,
-    ExclusionEntry,
-    PageStat,
-    QuarantineEntry,
-    SeenBatch,
-    TypeChange,
+    ArchivedRecord, EstimateEntry, ExclusionEntry,
+    PageStat, QuarantineEntry, SeenBatch, TypeChange,
 )
 from records.ledger.rows import (
-    Counter,
-    EstimateRow,
-    EventRow,
-    ExclusionRow,
-    FixityEntry,
-    KeyFieldRow,
-    LabelledRecordRow,
-    QuarantineRow,
-    RecordRow,
-    ReviewLabelRow,
-    SearchRow,
+    Counter, EstimateRow, EventRow, ExclusionRow, FixityEntry,
+    KeyFieldRow, LabelledRecordRow, QuarantineRow, RecordRow, ReviewLabelRow, SearchRow,
 )
 
 

@@ -11,16 +11,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from records.errors import ExitCode, RecordError
+from records.errors import AuditError
 from records.ledger import EventRow, Ledger
 
 MIN_PREFIX = 6
 _HEX = re.compile(r"^[0-9a-f]+$")
-
-
-class AuditError(RecordError):
-    code = "audit_refused"
-    exit_code = ExitCode.usage
 
 
 def record_history(ledger: Ledger, record_id: str) -> list[EventRow]:

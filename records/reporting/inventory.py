@@ -15,17 +15,12 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from records.config import Council, InventoryEstimate, Units
-from records.errors import ExitCode, RecordError
+from records.errors import EstimateError
 from records.ledger import EstimateEntry, EstimateRow, ExclusionEntry, ExclusionRow, Ledger
 from records.reporting.progress import ProgressRow, progress_rows
 
 CONFIG = "councils.yaml"
 LEDGER = "ledger"
-
-
-class EstimateError(RecordError):
-    code = "estimate_refused"
-    exit_code = ExitCode.usage
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,17 +14,12 @@ from pathlib import Path
 
 from records.archive.objects import AnyArchive, require_local_archive
 from records.classify.fields import extract_fields
-from records.errors import ExitCode, RecordError
+from records.errors import SearchError
 from records.ledger import Ledger, PageStat
 
 log = logging.getLogger(__name__)
 
 MAX_QUERY_CHARS = 500
-
-
-class SearchError(RecordError):
-    code = "search_refused"
-    exit_code = ExitCode.usage
 
 
 @dataclass(frozen=True, slots=True)

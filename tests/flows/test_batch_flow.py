@@ -18,8 +18,9 @@ from prefect.client.orchestration import get_client
 from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterName
 
 from flows import digitise_scan_root, progress_report
-from flows.batch import QuarantineLimitExceeded
+from flows.batch import _on_progress, run_scan_root
 from flows.settings import context_for
+from records.errors import QuarantineLimitExceeded
 from tests.conftest import ROOT
 
 
@@ -78,6 +79,15 @@ def test_digitise_scan_root_second_run_adds_nothing(scan_root: Path, tmp_path: P
     assert ledger.counters() == before
     assert sorted(p.relative_to(tmp_path) for p in (tmp_path / "data" / "archive").rglob("*")) == files_before
     assert len(ledger.quarantine_entries()) == 1, "the bad file is recorded once"
+
+
+def test_run_scan_root_tells_on_progress_as_each_batch_s_records_finish(scan_root: Path, tmp_path: Path) -> None:
+    """The CLI's progress bar: a callback passed to the in-process run, not a flow parameter."""
+    told: list[tuple[int, int]] = []
+    with pytest.raises(QuarantineLimitExceeded):
+        run_scan_root(str(scan_root), data_dir=str(tmp_path / "data"), on_progress=lambda *done: told.append(done))
+    assert told == [(1, 1)] * 3, "three batches of one input each"
+    assert _on_progress.get() is None, "the callback is gone once the run is over"
 
 
 def test_progress_report_flow_publishes_table(tmp_path: Path) -> None:

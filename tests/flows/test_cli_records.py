@@ -90,7 +90,9 @@ def test_train_saves_a_model_the_pipeline_loads(data: Path, tmp_path: Path) -> N
     (samples / "ground_truth.json").write_text(json.dumps({"records": records}))
     summary = _json(["train", "--samples", str(samples), "--data-dir", str(data), "--json"])["train"]
     assert summary["examples"] == 8
-    assert load_model(data / "models" / MODEL_FILE) is not None
+    model = load_model(data / "models" / MODEL_FILE)
+    assert model is not None and model.classes == ("complaint", "council_tax")
+    assert model.meta["examples_per_type"] == {"complaint": 4, "council_tax": 4}
     too_few = runner.invoke(app, ["train", "--no-reviewed", "--data-dir", str(data)])
     assert too_few.exit_code == ExitCode.usage
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import shutil
 import signal
 import stat
 import subprocess
@@ -42,11 +43,12 @@ from flows import digitise_scan_root
 from flows.settings import context_for, resolve_settings
 from flows.tasks import process_record_task
 from ocr import set_pixel_limit
+from ocr._exec.engine import engine_available
 from records.archive.local import sha256_file
 from records.errors import ExitCode
 from records.ledger import Ledger, QuarantineRow, RecordRow
 from records.reporting.progress import progress_rows
-from tests.conftest import ROOT, render_lines
+from tests.conftest import ROOT, render_lines, unavailable
 from tests.corpus.make_corpus import (
     ARCHIVED,
     ARCHIVED_BLANK,
@@ -56,7 +58,7 @@ from tests.corpus.make_corpus import (
     PIXEL_LIMIT,
     make_corpus,
 )
-from tests.reliability.faults import CRASH_ENV
+from tests.reliability.faults import CRASH_ENV, engine_killed_mid_page
 from tests.reliability.harness import files_under, snapshot, write_config
 
 TAX = ["Council Tax Demand Notice 2026/27", "Local Government Finance Act 1992", "Valuation band C"]
@@ -173,10 +175,9 @@ def _outcome(run: CorpusRun, relative: str) -> str:
 
 @pytest.mark.parametrize("relative", sorted(OUTCOMES))
 def test_corpus_input_ends_with_expected_outcome(corpus: CorpusRun, relative: str) -> None:
-    if corpus.expected[relative] != OUTCOMES[relative]:
-        pytest.skip(f"running as euid {os.geteuid()}: chmod 000 does not stop this user reading, so the "
-                    "file is archived (checked by the summary test); dangling-link.png covers unreadable input")
-    assert _outcome(corpus, relative) == OUTCOMES[relative]
+    """As root, locked.png is readable and expected archived (make_corpus says so): its
+    permission-denied path is run by test_unreadable_input_is_quarantined_when_the_run_cannot_read_it."""
+    assert _outcome(corpus, relative) == corpus.expected[relative]
 
 
 def test_corpus_blank_page_archived_with_zero_words_for_review(corpus: CorpusRun) -> None:
@@ -249,6 +250,31 @@ def test_transient_tesseract_crash_is_retried_then_archived(
     summary = _digitise(str(scans), config_dir=lenient_config, data_dir=str(tmp_path / "data"))
     assert _record_task_attempts(since=started) == [2], "retried once by Prefect, then succeeded"
     assert (summary["archived"], summary["quarantined"]) == (1, 0)
+
+
+def test_default_engine_killed_mid_page_is_retried_counted_once_and_the_batch_completes(
+    tmp_path: Path, fast_retries: None
+) -> None:
+    """The default engine (`ocr.engine: api`, Tesseract kept loaded in a process per worker
+    thread) is SIGKILLed in the middle of a page: that record's task fails as transient,
+    Prefect runs it again on a fresh engine, and the ledger counts every record once."""
+    config = str(write_config(tmp_path / "config", max_quarantined_share=1.0))
+    settings = resolve_settings(config, str(tmp_path / "data"))
+    assert settings.pipeline.ocr.engine == "api" and engine_available()
+    scans = tmp_path / "scans"
+    _page(scans / "ashbourne" / "b1" / "planning.png", PLANNING)
+    _page(scans / "ashbourne" / "b1" / "tax.png", TAX)
+    started = datetime.now(timezone.utc)
+    with engine_killed_mid_page(settings.pipeline.work_dir) as killed:
+        summary = _digitise(str(scans), config_dir=config, data_dir=str(tmp_path / "data"))
+    assert killed.pid is not None, "no engine was caught mid-page"
+    assert not Path(f"/proc/{killed.pid}").exists(), "the killed engine was reaped"
+    assert _record_task_attempts(since=started) == [1, 2], "the killed page's record ran again, once"
+    assert (summary["archived"], summary["quarantined"]) == (2, 0)
+    ledger = context_for(config, str(tmp_path / "data")).ledger
+    assert sorted(r.source_path for r in ledger.records()) == ["ashbourne/b1/planning.png", "ashbourne/b1/tax.png"]
+    counters = ledger.counters()
+    assert (sum(c.records for c in counters), sum(c.pages for c in counters)) == (2, 2)
 
 
 def test_large_batch_in_chunks_retries_a_transient_failure_alone_and_counts_exactly(
@@ -357,14 +383,17 @@ def clean_state(small_root: Path, child_config: Path, tmp_path_factory: pytest.T
     return state
 
 
-def _start_run(scans: Path, data: Path, config: Path, *, crash_at: str | None = None, workers: int = 1) -> subprocess.Popen[str]:
-    """`digitise run` in a child process on the test server; fault injection only if crash_at."""
+def _start_run(
+    scans: Path, data: Path, config: Path, *, crash_at: str | None = None, workers: int = 1, runner: list[str] | None = None
+) -> subprocess.Popen[str]:
+    """`digitise run` in a child process on the test server; fault injection only if crash_at;
+    `runner` is put before the command (e.g. `_without_root_file_access()`)."""
     env = {k: v for k, v in os.environ.items() if k != CRASH_ENV}
     env.update(PREFECT_API_URL=str(PREFECT_API_URL.value()), PREFECT_HOME=str(data.parent / "prefect-home"),
                PREFECT_SERVER_ANALYTICS_ENABLED="false", PYTHONPATH=str(ROOT))
     if crash_at:
         env[CRASH_ENV] = crash_at
-    argv = [sys.executable, "-c", "from tests.reliability.faults import main; main()", "run", str(scans),
+    argv = [*(runner or []), sys.executable, "-c", "from tests.reliability.faults import main; main()", "run", str(scans),
             "--data-dir", str(data), "--config", str(config), "--workers", str(workers), "--json"]
     return subprocess.Popen(argv, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True, start_new_session=True)
@@ -437,6 +466,45 @@ def test_two_concurrent_runs_count_each_record_once(
     assert sum(s["archived"] for s in summaries) == 3, summaries
     assert all(s["archived"] + s["already_done"] == 3 for s in summaries), summaries
     assert snapshot(data) == clean_state
+
+
+def _without_root_file_access() -> list[str]:
+    """A command prefix under which a chmod 000 file cannot be read: none for an ordinary user;
+    for root, setpriv drops the two capabilities that let root read any file (CAP_DAC_OVERRIDE,
+    CAP_DAC_READ_SEARCH), so file modes hold as they do for any user. Not `runuser -u nobody`,
+    as tests/postgres.py does for PostgreSQL: the interpreter may live where nobody cannot
+    enter (a pyenv Python under /root, mode 0700)."""
+    if os.geteuid() != 0:
+        return []
+    if shutil.which("setpriv") is None:
+        unavailable("running as root and setpriv (util-linux) is missing")
+    caps = "-dac_override,-dac_read_search"
+    return ["setpriv", f"--inh-caps={caps}", f"--bounding-set={caps}", "--"]
+
+
+def test_unreadable_input_is_quarantined_when_the_run_cannot_read_it(child_config: Path, tmp_path: Path) -> None:
+    """The permission-denied path, under root too: a run that cannot read locked.png
+    quarantines it as input_unreadable (no copy) and archives the rest of the batch."""
+    batch = tmp_path / "scans" / "ashbourne" / "b1"
+    _page(batch / "tax.png", TAX)
+    locked = _page(batch / "locked.png", PLANNING)
+    locked.chmod(0)
+    data = tmp_path / "data"
+    try:
+        code, out, err = _finish(_start_run(tmp_path / "scans", data, child_config, runner=_without_root_file_access()))
+    finally:
+        locked.chmod(0o600)  # let tmp_path clean-up read it
+    assert code == ExitCode.quarantined, f"{out}\n{err[-3000:]}"
+    summary = _summary(out)
+    assert (summary["archived"], summary["quarantined"], summary["reasons"]) == (1, 1, {"input_unreadable": 1})
+    assert [r.source_path for r in _records(data)] == ["ashbourne/b1/tax.png"]
+    ledger = Ledger(f"sqlite:///{data / 'ledger.db'}")
+    try:
+        [entry] = ledger.quarantine_entries()
+    finally:
+        ledger.dispose()
+    assert (entry.source_path, entry.reason, entry.error_class, entry.message, entry.copy_path) == (
+        "ashbourne/b1/locked.png", "input_unreadable", "PermissionError", "PermissionError: Permission denied", None)
 
 
 # --- 7: privacy --------------------------------------------------------------------------------

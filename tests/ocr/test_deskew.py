@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import math
 import subprocess
 from pathlib import Path
 
+import numpy as np
 import pytest
 from PIL import Image
 
@@ -47,9 +49,19 @@ def test_straighten_bitonal_page_stays_bitonal_and_keeps_its_size() -> None:
 
 
 def test_straighten_grows_canvas_rather_than_cut_ink() -> None:
+    """A bar along the top edge would be pushed off a same-size page by the 3° turn: the canvas
+    grows to the turned page's bounding box and the whole bar is in it, turned clockwise."""
     page = Image.new("L", (1000, 600), 255)
-    page.paste(0, (0, 0, 1000, 8))  # ink along the top edge
-    assert straighten(page, rotation=0, skew=3.0).size != page.size
+    page.paste(0, (0, 0, 1000, 8))  # ink along the top edge: 8,000 pixels
+    out = straighten(page, rotation=0, skew=3.0)
+    cos, sin = math.cos(math.radians(3.0)), math.sin(math.radians(3.0))
+    assert out.size == pytest.approx((1000 * cos + 600 * sin, 1000 * sin + 600 * cos), abs=2)  # 1030 x 652
+    ink = np.asarray(out) < 128
+    assert ink.sum() == pytest.approx(8000, rel=0.02), "ink was cut off"
+    ys, xs = np.nonzero(ink)
+    assert xs.max() - xs.min() + 1 == pytest.approx(1000 * cos + 8 * sin, abs=2)  # the bar's full length
+    assert ys.max() - ys.min() + 1 == pytest.approx(1000 * sin + 8 * cos, abs=2)  # ... across 61 rows
+    assert ys[xs == xs.min()].mean() < 10 and ys[xs == xs.max()].mean() > 50, "left end high, right end low"
 
 
 def test_ocr_document_skewed_page_reads_in_text_and_pdf(tmp_path: Path) -> None:

@@ -26,7 +26,7 @@ from pathlib import Path
 import pytest
 from prefect.settings import PREFECT_API_URL, temporary_settings
 
-from tests.conftest import ROOT, render_lines
+from tests.conftest import ROOT, render_lines, unavailable
 from tests.postgres import _base_dir, unavailable_reason
 
 MODULE_BUDGET = 175  # seconds for the whole ops module, server start and teardown included
@@ -111,9 +111,7 @@ def _prefect_pg_dir() -> Path:
     """A folder for Prefect's PostgreSQL cluster that its server user can reach (ops-up.sh chowns it)."""
     reason = unavailable_reason()
     if reason:
-        if os.environ.get("CI"):
-            pytest.fail(f"CI cannot start PostgreSQL for Prefect: {reason}")
-        pytest.skip(reason)
+        unavailable(f"cannot start PostgreSQL for Prefect: {reason}")
     return Path(tempfile.mkdtemp(prefix="digitise-prefect-pg-", dir=_base_dir()))
 
 

@@ -31,7 +31,8 @@ from prefect.client.schemas.objects import FlowRun
 from prefect.deployments import run_deployment
 
 from flows.settings import context_for
-from flows.shards import SHARD_DEPLOYMENT, shard_of
+from flows.shards import SHARD_DEPLOYMENT
+from records.intake.selection import shard_of
 from tests.conftest import render_lines
 from tests.ops.conftest import LETTERS, OpsStack
 

@@ -16,11 +16,11 @@ from records import ledger as ledger_module
 from records.classify.review import set_record_type
 from records.config import Settings
 from records.context import build_context
-from records.errors import ExitCode
+from records.errors import AuditError, ExitCode
 from records.intake.scan import ScanItem
 from records.ledger import Ledger, QuarantineEntry
 from records.pipeline import process_item
-from records.reporting.audit import AuditError, record_history
+from records.reporting.audit import record_history
 from tests.conftest import PageMaker
 from tests.records.test_search import archive_one
 

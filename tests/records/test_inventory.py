@@ -10,9 +10,9 @@ import pytest
 
 from records.archive.local import Archive
 from records.config import Council, InventoryEstimate, Measure, Units
+from records.errors import EstimateError
 from records.ledger import Ledger
 from records.reporting.inventory import (
-    EstimateError,
     NewEstimate,
     councils_with_estimates,
     current_estimates,

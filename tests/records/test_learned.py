@@ -12,7 +12,6 @@ from records.classify.learned import (
     LearnedClassifier,
     LinearModel,
     ModelOptions,
-    TrainingError,
     _vectorizer,
     load_classifier,
     load_model,
@@ -21,6 +20,7 @@ from records.classify.learned import (
 )
 from records.classify.rules import Classifier
 from records.config import UNCLASSIFIED, Classification, Settings
+from records.errors import TrainingError
 
 TOPICS = {
     "council_tax": ["council tax bill for your home", "band D annual charge and instalments",
@@ -83,11 +83,20 @@ def test_learned_classifier_rules_veto_a_contradicted_verdict(rules: Classifier)
     assert result.candidates[0][0] == "council_tax" and result.score > 0.9
 
 
+TAX_NOTICE = "Council Tax Demand Notice under the Local Government Finance Act 1992, valuation band C."
+
+
+def _rules_verdict(classifier: LearnedClassifier) -> tuple[str, bool, str]:
+    """(record type, needs review, method) for a text the rules file as council tax."""
+    verdict = classifier.classify_text(TAX_NOTICE)
+    return verdict.record_type, verdict.needs_review, verdict.method
+
+
 def test_no_model_means_rules_only(rules: Classifier, tmp_path: Path) -> None:
     classifier = load_classifier(rules, tmp_path / "missing.npz")
-    text = "Council Tax Demand Notice under the Local Government Finance Act 1992, valuation band C."
     assert classifier.model is None
-    assert classifier.classify_text(text) == rules.classify_text(text)
+    assert _rules_verdict(classifier) == ("council_tax", False, "rules")
+    assert classifier.classify_text(TAX_NOTICE) == rules.classify_text(TAX_NOTICE)
 
 
 def test_saved_model_loads_without_pickle_and_scores_the_same(rules: Classifier, tmp_path: Path) -> None:
@@ -107,14 +116,17 @@ def test_model_trained_on_other_rules_is_not_used(settings: Settings, rules: Cla
     changed = settings.classification.model_dump()
     changed["record_types"]["complaint"]["rules"][0]["weight"] = 1.5
     other_rules = Classifier(Classification.model_validate(changed))
-    assert load_classifier(other_rules, path).model is None
-    assert load_classifier(rules, path).model is not None
+    ignored = load_classifier(other_rules, path)
+    assert ignored.model is None and _rules_verdict(ignored) == ("council_tax", False, "rules")
+    used = load_classifier(rules, path).model
+    assert used is not None and used.classes == ("complaint", "council_tax", "planning_application")
 
 
 def test_unreadable_model_falls_back_to_rules(rules: Classifier, tmp_path: Path) -> None:
     path = tmp_path / "model.npz"
     path.write_bytes(b"not a model")
     assert load_model(path) is None
+    assert _rules_verdict(load_classifier(rules, path)) == ("council_tax", False, "rules")
 
 
 def test_train_model_refuses_too_few_or_unknown_labels(rules: Classifier) -> None:

@@ -7,6 +7,7 @@ import datetime as dt
 import io
 from pathlib import Path
 
+import numpy as np
 import pytest
 from PIL import Image
 
@@ -99,9 +100,31 @@ def test_write_report_writes_four_readable_files(ledger: Ledger, tmp_path: Path)
         assert path.is_file() and path.stat().st_size > 0
     with Image.open(files.chart) as image:
         assert image.format == "PNG" and image.size == (1600, 1100)
+        chart = np.asarray(image.convert("RGB"))
+    assert _share_not_white(chart) > 0.1, "a chart with bars is mostly drawn on"  # 22 % measured
+    quarter, full = _pixels_of(chart, BAND_0_25), _pixels_of(chart, BAND_100)
+    assert quarter > 5000, "alpha's 25 % bar is drawn in its band's colour"
+    assert full / quarter == pytest.approx(4, rel=0.1), "beta's 100 % bar is four times alpha's 25 %"
     assert files.daily_csv.read_text().splitlines()[0] == "day_utc,council,pages_digitised"
 
 
 def test_render_chart_with_an_empty_ledger(tmp_path: Path) -> None:
     png = render_chart(build_report(COUNCILS, Ledger(f"sqlite:///{tmp_path / 'empty.db'}")))
-    assert png.startswith(b"\x89PNG")
+    with Image.open(io.BytesIO(png)) as image:
+        assert image.format == "PNG" and image.size == (1600, 1100)
+        chart = np.asarray(image.convert("RGB"))
+    assert _share_not_white(chart) > 0.02, "blank chart"  # 5 % measured: titles, axes, legend
+    assert _pixels_of(chart, BAND_0_25) < 1000, "0 % is no bar: the band's colour is in the legend only"
+
+
+#: Two of the FoI bands' colours in the chart (records/reporting/reports.py).
+BAND_0_25, BAND_100 = "#d7301f", "#238443"
+
+
+def _pixels_of(chart: np.ndarray, colour: str) -> int:
+    rgb = tuple(int(colour[i : i + 2], 16) for i in (1, 3, 5))
+    return int((chart == rgb).all(axis=-1).sum())
+
+
+def _share_not_white(chart: np.ndarray) -> float:
+    return float((chart != 255).any(axis=-1).mean())

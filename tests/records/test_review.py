@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from records.archive.local import Archive, sha256_file
-from records.classify.review import ReviewError, review_queue, reviewed_examples, set_record_type
+from records.classify.review import review_queue, reviewed_examples, set_record_type
 from records.config import UNCLASSIFIED
-from records.errors import LedgerError
+from records.errors import LedgerError, ReviewError
 from records.ledger import Counter, Ledger, TypeChange
 from tests.records.test_search import archive_one, sha_of
 

@@ -18,7 +18,7 @@ from records.config import Settings
 from records.context import build_context
 from records.intake.scan import discover
 from records.pipeline import RecordOutcome, process_item
-from records.reporting.progress import band_for, percent_for, progress_rows
+from records.reporting.progress import progress_rows
 from tests.conftest import SAMPLES, word_recall
 
 #: Measured on the committed samples: mean word recall 0.994, worst record 0.973.
@@ -129,6 +129,18 @@ def test_second_run_adds_nothing(sample_run: SampleRun) -> None:
     assert sorted(p.name for p in (sample_run.data / "archive").rglob("*")) == files_before
 
 
+#: Pages per ground_truth.json against config/councils.yaml's estimates, worked out by hand:
+#: (council, record type) -> (pages, estimate, percent, FoI band). Rows not listed have no estimate.
+EXPECTED_PROGRESS = {
+    ("ashbourne", "all"): (10, 40, 25.0, "0–25%"),
+    ("ashbourne", "council_tax"): (3, 8, 37.5, "26–50%"),
+    ("ashbourne", "planning_application"): (3, 10, 30.0, "26–50%"),
+    ("ashbourne", "complaint"): (1, 4, 25.0, "0–25%"),
+    ("kingsmere", "all"): (6, 12, 50.0, "26–50%"),
+    ("glanyrafon", "all"): (4, 7, 57.1, "51–75%"),
+}
+
+
 def test_progress_matches_ground_truth_and_estimates(
     sample_run: SampleRun, ground_truth: dict[str, dict[str, Any]]
 ) -> None:
@@ -138,11 +150,11 @@ def test_progress_matches_ground_truth_and_estimates(
     for record in ground_truth.values():
         pages[(record["council"], "all")] += len(record["pages"])
         pages[(record["council"], record["record_type"])] += len(record["pages"])
-    for (council, record_type), expected in pages.items():
-        row = rows[(council, record_type)]
-        inventory = sample_run.settings.councils[council].inventory
-        estimate = (inventory.pages if record_type == "all" else inventory.by_type.get(record_type)) if inventory else None
-        assert (row.pages, row.estimate_pages) == (expected, estimate)
-        assert row.percent == percent_for(expected, estimate)
-        assert row.band == band_for(expected, estimate)
-    assert rows[("thornbury", "all")].band == "unknown"
+    assert {key: (row.pages, row.estimate_pages, row.percent, row.band) for key, row in rows.items()
+            if key in EXPECTED_PROGRESS} == EXPECTED_PROGRESS
+    for key, expected in pages.items():
+        row = rows[key]
+        assert row.pages == expected, key
+        if key not in EXPECTED_PROGRESS:
+            assert (row.estimate_pages, row.percent, row.band) == (None, None, "unknown"), key
+    assert rows[("thornbury", "all")].pages == 5

@@ -1,7 +1,7 @@
 """Full-text search (SQLite FTS5) and the pipeline's indexing step, on real ledgers and archives.
 
 The PostgreSQL path (tsvector + GIN, websearch_to_tsquery) runs against the tests' own server
-(tests/postgres.py) where its binaries are installed, and is skipped otherwise.
+(tests/postgres.py): skipped locally where its binaries are missing, a failure in CI.
 """
 
 from __future__ import annotations
@@ -17,10 +17,11 @@ import pytest
 from records.archive.local import Archive, sha256_bytes
 from records.config import Settings
 from records.context import build_context
+from records.errors import SearchError
 from records.intake.scan import ScanItem
 from records.ledger import ArchivedRecord, KeyFieldRow, Ledger, PageStat, fts5_query
 from records.pipeline import process_item
-from records.reporting.search import SearchError, index_missing, index_record, search_records
+from records.reporting.search import index_missing, index_record, search_records
 from tests.conftest import PageMaker
 
 

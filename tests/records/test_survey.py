@@ -18,10 +18,10 @@ from typer.testing import CliRunner
 from flows.cli import app
 from records.archive.local import Archive
 from records.config import Council, InventoryEstimate
+from records.errors import EstimateError
 from records.ledger import ExclusionRow, Ledger, RecordRow
 from records.ledger.schema import records_table
 from records.reporting.inventory import (
-    EstimateError,
     NewEstimate,
     NewExclusion,
     current_progress,

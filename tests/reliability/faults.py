@@ -9,6 +9,9 @@ outside at exactly that moment, but deterministic. Points:
     archive-write  halfway through copying the first PDF into the archive (a partial .tmp- file)
     ledger-commit  after the record's INSERT, before COMMIT (all files archived, no ledger row)
     after-commit   after the record's row is committed, before the outcome is returned
+
+In the test's own process, `engine_killed_mid_page` SIGKILLs the kept-loaded Tesseract engine
+(`ocr.engine: api`, ocr/_exec/engine.py) while it is reading a page.
 """
 
 from __future__ import annotations
@@ -16,11 +19,17 @@ from __future__ import annotations
 import os
 import shutil
 import signal
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
 from typing import IO, Any
 
 import ocr.reading
 from sqlalchemy import Engine, event
+
+from ocr._exec.engine import engine_pids
 
 from records.ledger import Ledger
 
@@ -94,6 +103,57 @@ def install() -> None:
     point = os.environ.get(CRASH_ENV)
     if point:
         INSTALLERS[point]()
+
+
+@dataclass
+class KilledEngine:
+    """The engine process `engine_killed_mid_page` killed, and the page output it had open."""
+
+    pid: int | None = None
+    page: Path | None = None
+
+
+def _page_being_written(pid: int, work: Path) -> Path | None:
+    """The `<page>.pdf` under `work` that engine `pid` has open, if any. Tesseract opens a page's
+    output files when it starts the page and closes them when it is done: open means mid-page."""
+    try:
+        fds = os.listdir(f"/proc/{pid}/fd")
+    except OSError:
+        return None
+    for fd in fds:
+        try:
+            target = os.readlink(f"/proc/{pid}/fd/{fd}")
+        except OSError:
+            continue
+        if target.startswith(f"{work}/") and target.endswith(".pdf"):
+            return Path(target)
+    return None
+
+
+@contextmanager
+def engine_killed_mid_page(work: Path, *, poll_seconds: float = 0.002) -> Iterator[KilledEngine]:
+    """While the block runs, SIGKILL the first `api` engine of this process seen in the middle of
+    a page under `work` (once), as an operator or the kernel's OOM killer would."""
+    killed = KilledEngine()
+    stop = threading.Event()
+
+    def watch() -> None:
+        while not stop.is_set():
+            for pid in engine_pids():
+                page = _page_being_written(pid, work)
+                if page is not None:
+                    os.kill(pid, signal.SIGKILL)
+                    killed.pid, killed.page = pid, page
+                    return
+            stop.wait(poll_seconds)
+
+    watcher = threading.Thread(target=watch, name="engine-killer", daemon=True)
+    watcher.start()
+    try:
+        yield killed
+    finally:
+        stop.set()
+        watcher.join()
 
 
 def main() -> None:

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from tests.conftest import unavailable
 from tests.s3 import running_s3, unavailable_reason
 
 BUCKET = "council-digitise-test"
@@ -56,9 +57,7 @@ def s3() -> Iterator[Bucket]:
     """moto's S3 server on a free loopback port for this module, with an empty bucket."""
     reason = unavailable_reason()
     if reason:
-        if os.environ.get("CI"):
-            pytest.fail(f"CI cannot start the S3 test server: {reason}")
-        pytest.skip(reason)
+        unavailable(f"cannot start the S3 test server: {reason}")
     from s3fs import S3FileSystem
 
     with running_s3() as server, pytest.MonkeyPatch.context() as env:

@@ -20,10 +20,12 @@ from flows import digitise_scan_root
 from flows.cli import app
 from flows.settings import context_for
 from records.archive.local import sha256_file
-from records.archive.objects import ObjectArchive, ObjectStore, discover_location
+from records.archive.objects import ObjectArchive
 from records.config import load_settings
 from records.errors import ConfigError, ExitCode, StorageError
+from records.intake.objects import discover_location
 from records.intake.scan import discover
+from records.object_store import ObjectStore
 from records.pipeline import PipelineContext
 from tests.conftest import ROOT, render_lines
 from tests.storage.conftest import Bucket
