@@ -9,6 +9,7 @@ bitonal, multi-page TIFF, faint (grey) lines — and reads them three ways:
 
 - pipeline:  `ocr.ocr_document` (orientation, deskew, cleaning, completeness check)
 - tesseract: plain `tesseract IMAGE OUT --psm 3 pdf txt`, one process per input file
+- psm1:      the same with `--psm 1` (Tesseract's own orientation detection, then layout)
 - ocrmypdf:  `ocrmypdf --rotate-pages --deskew --output-type pdf --sidecar` (if installed)
 
 each with `--workers` files in parallel and OMP_THREAD_LIMIT=1. It prints word recall
@@ -59,7 +60,7 @@ CONDITIONS = (
     "clean", "skew", "rot90", "rot180", "rot270", "blur", "noise", "jpeg40", "dpi200", "g4",
     "multipage", "faint",
 )
-ENGINES = ("pipeline", "tesseract", "ocrmypdf")
+ENGINES = ("pipeline", "tesseract", "psm1", "ocrmypdf")
 SCORE_BANDS = (0.0, 0.5, 0.75, 0.9, 1.01)
 RECALL_OK = 0.95  # a reading that loses more than one word in twenty needs a reviewer
 
@@ -106,6 +107,7 @@ class PageScore:
     cer: float
     pdf_recall: float
     quality: float | None = None
+    rotation: int | None = None  # the pipeline's turn of the page, degrees clockwise
     reasons: tuple[str, ...] = ()  # the pipeline's review reasons
     seconds: float = 0.0  # wall time of its input file, shared by the file's pages
     page: str = ""  # input file stem, and page number in a multi-page file
@@ -287,17 +289,18 @@ def pdftotext_pages(pdf: Path) -> list[str]:
 
 
 def _score_pages(doc: Doc, engine: str, texts: Sequence[str], pdf_texts: Sequence[str],
-                 extra: Sequence[tuple[float | None, tuple[str, ...]]] = ()) -> list[PageScore]:
+                 extra: Sequence[tuple[float | None, tuple[str, ...], int | None]] = ()) -> list[PageScore]:
     out = []
     char_errors = zone_cer if doc.zoned else cer
     for i, raw in enumerate(doc.truths):
         truth = doc.clean(raw)
         text = doc.clean(texts[i]) if i < len(texts) else ""
         pdf_text = doc.clean(pdf_texts[i]) if i < len(pdf_texts) else ""
-        quality, reasons = extra[i] if i < len(extra) else (None, ())
+        quality, reasons, rotation = extra[i] if i < len(extra) else (None, (), None)
         page = doc.path.stem + (f" p{i + 1}" if len(doc.truths) > 1 else "")
         out.append(PageScore(doc.condition, engine, word_recall(truth, text), char_errors(truth, text),
-                             word_recall(truth, pdf_text), quality, reasons, page=page))
+                             word_recall(truth, pdf_text), quality=quality, reasons=reasons, rotation=rotation,
+                             page=page))
     return out
 
 
@@ -310,18 +313,18 @@ class Output:
 
     texts: list[str]
     pdf: Path | None
-    extra: list[tuple[float | None, tuple[str, ...]]] = field(default_factory=list)
+    extra: list[tuple[float | None, tuple[str, ...], int | None]] = field(default_factory=list)
 
 
 def run_pipeline(doc: Doc, work: Path) -> Output:
     result = ocr_document(doc.path, work_dir=work / doc.path.stem)
-    extra: list[tuple[float | None, tuple[str, ...]]] = [(p.quality, p.review_reasons) for p in result.pages]
+    extra = [(p.quality, p.review_reasons, p.rotation) for p in result.pages]
     return Output([p.text for p in result.pages], result.pdf_path, extra)
 
 
-def run_tesseract(doc: Doc, work: Path) -> Output:
+def run_tesseract(doc: Doc, work: Path, psm: int = 3) -> Output:
     base = work / doc.path.stem
-    argv = ["tesseract", str(doc.path), str(base), "--psm", "3"]
+    argv = ["tesseract", str(doc.path), str(base), "--psm", str(psm)]
     subprocess.run([*argv, "pdf", "txt"], capture_output=True, check=True, env=_env())
     return Output(Path(f"{base}.txt").read_text(encoding="utf-8").split("\f"), Path(f"{base}.pdf"))
 
@@ -370,6 +373,7 @@ def _env() -> dict[str, str]:
 def run_engine(name: str, docs: Sequence[Doc], work: Path, workers: int) -> EngineRun:
     fn: Callable[[Doc, Path], Output] = {
         "pipeline": run_pipeline, "tesseract": run_tesseract, "ocrmypdf": run_ocrmypdf,
+        "psm1": lambda doc, work: run_tesseract(doc, work, psm=1),
     }[name]
     folder = work / name
     folder.mkdir(parents=True, exist_ok=True)
@@ -485,8 +489,9 @@ def report(runs: dict[str, EngineRun], docs: Sequence[Doc], calls: Counter[str],
 
 def _per_page(runs: dict[str, EngineRun]) -> list[str]:
     """Recall and CER of every page by every engine, with the pipeline's quality score and review reasons."""
-    lines = ["", "Per page (recall / CER; q: the pipeline's quality score, then its review reasons)", "",
-             f"{'page':<26} {'condition':<10} " + " ".join(f"{e:>13}" for e in runs) + "      q  reasons"]
+    lines = ["", "Per page (recall / CER; q: the pipeline's quality score, rot: its turn of the page, then its "
+             "review reasons)", "",
+             f"{'page':<26} {'condition':<10} " + " ".join(f"{e:>13}" for e in runs) + "      q  rot  reasons"]
     rows: dict[str, dict[str, PageScore]] = defaultdict(dict)
     for engine, run in runs.items():
         for s in run.scores:
@@ -496,7 +501,8 @@ def _per_page(runs: dict[str, EngineRun]) -> list[str]:
         cells = " ".join(f"{by_engine[e].recall:>6.3f}/{by_engine[e].cer:<6.3f}" if e in by_engine else f"{'':>13}"
                          for e in runs)
         ours = by_engine.get("pipeline")
-        tail = f" {ours.quality:>6.3f}  {','.join(ours.reasons)}" if ours and ours.quality is not None else ""
+        tail = (f" {ours.quality:>6.3f}  {ours.rotation:>3}  {','.join(ours.reasons)}"
+                if ours and ours.quality is not None else "")
         lines.append(f"{page:<26} {first.condition:<10} {cells}{tail}".rstrip())
     return lines
 

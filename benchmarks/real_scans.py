@@ -1,12 +1,14 @@
-"""OCR quality on real public scans with ground truth (tesseract-ocr/test, pinned commit).
+"""OCR quality on real public scans with ground truth, from pinned commits of public repositories.
 
-    python -m benchmarks.real_scans fetch                          # from GitHub, sha256-checked
-    python -m benchmarks.real_scans fetch --from-git-dir ~/src/test  # or from a local clone/mirror
-    python -m benchmarks.real_scans run [--workers 2] [--keep /tmp/real]
+    python -m benchmarks.real_scans fetch                              # from GitHub, sha256-checked
+    python -m benchmarks.real_scans fetch --from-git-dir ~/src/test --from-git-dir ~/src/ocr-benchmark
+    python -m benchmarks.real_scans run [--workers 2] [--keep /tmp/real] [--conditions typed,table]
 
-`fetch` copies the pages listed in FILES, at COMMIT, into var/real-scans/<commit> (git-ignored;
-the pages are not part of this repository, see benchmarks/QUALITY.md for their licences).
-`run` reads them with the three engines of benchmarks.ocr_quality and prints the same tables,
+`fetch` copies the files listed in SOURCES (repository, commit, licence, path -> sha256) into
+var/real-scans/<owner+name>-<commit> (git-ignored; the pages are not part of this repository,
+see benchmarks/QUALITY.md for their licences). `--from-git-dir` may be given once per source
+repository (a clone or a bare mirror); each source is read from the one that holds its commit.
+`run` reads the pages with the engines of benchmarks.ocr_quality and prints the same tables,
 per condition:
 
 - unlv:       two UNLV/ISRI magazine pages (300 dpi, bitonal G4), as scanned
@@ -14,16 +16,24 @@ per condition:
 - unlv-skew:  the same pages tilted +3 and -3 degrees (greyscale rotation, re-thresholded)
 - tess-test:  phototest.tif (200 dpi) and eurotext.tif (300 dpi, English, French, German, ...)
 - tess-rot:   the repository's own rotated copies of phototest (left, right, 180, rotated TIFF)
+- typed:      typewritten deposition transcripts with a line-number column, court filings
+- table:      financial and statistical tables, ledgers
+- form:       a filled-in form and a receipt
+- multicol:   two- and three-column reports and newsletters, a single-column report
+- real-rot:   upright pages of the kinds above turned 90, 180 or 270 degrees clockwise
+- real-skew:  the same kinds tilted +2 and -2 degrees
 
-Texts are normalised alike for the truth and every engine (`normalise_text`), and CER is
-taken zone by zone (`ocr_quality.zone_cer`): the UNLV truth is a list of zones (columns,
-headings, captions) in no particular reading order, and it leaves photographs out.
+Texts are normalised alike for the truth and every engine (`normalise_text`). UNLV truths are
+zones in no reading order and leave photographs out, so their CER is taken zone by zone
+(`ocr_quality.zone_cer`); the hOCR truths of scribeocr/ocr-benchmark are read line by line in
+the file's order and scored as one text.
 """
 
 from __future__ import annotations
 
 import argparse
 import hashlib
+import html.parser
 import re
 import subprocess
 import sys
@@ -37,27 +47,110 @@ from PIL import Image
 
 from benchmarks.ocr_quality import Doc, add_run_options, run_benchmark, work_folder
 
-REPO = "tesseract-ocr/test"
-COMMIT = "232ff181c66516116ec0e84c4963f70de15050fd"  # main, 2024-06-09; the files below date from 2018-2019
 RAW_URL = "https://raw.githubusercontent.com/{repo}/{commit}/{path}"
-CACHE = Path(__file__).resolve().parents[1] / "var" / "real-scans" / COMMIT[:12]
-FILES = {  # path in the repository -> sha256
-    "LICENSE": "c71d239df91726fc519c6eb72d318ec65820627232b2f796219e87dcf35d0ab4",
-    "testing/8071_093.3B.tif": "d4f01cba19c99f8894d94a6d43eb8ed8013f8cf17fc08af9346bb9fb3697d452",
-    "testing/8071_093.3B.txt": "29f290e47012a809f5139c796493b3c693e44e009dd8fb3dafe15420e8b4c7d5",
-    "testing/8087_054.3B.tif": "dab6db0f4c32296f313c7f1e7e139b13d7c69be65c64d6016f85ea67ebca9102",
-    "testing/8087_054.3B.txt": "9965c66f974f85c25e51041b47aceed287dd2302abd64d7e969af674dca83edb",
-    "testing/phototest.tif": "d2241a1eb6d6cd2eb6544b8e228c2862c852b7467d16ed636caa32179b780692",
-    "testing/phototest.txt": "76ef157baeb6ab275b7d90f310477a8060d5822aea2b2e05d480f459b016a6ed",
-    "testing/phototestrot.tif": "b725a8aebbaab4b82a82b13619ecad4ddfc4a0b3b69dcdd93ce579d6e9f9d8e1",
-    "testing/phototest-rotated-L.png": "f9c80afb481abc07fdc6ff013df3048ef31141e7b1b90ec90ccbee8c3eddbea7",
-    "testing/phototest-rotated-R.png": "8b78f03821e57eec1c3ea3e15f1decb0cd1114322ffceaa1e27c4db91c3eb658",
-    "testing/phototest-rotated-180.png": "9a2ceaab3685a36a2041ef49b5683db2bedb4ff82d87136be4b52afa030e8114",
-    "testing/eurotext.tif": "7b9bd14aba7d5e30df686fbb6f71782a97f48f81b32dc201a1b75afe6de747d6",
-    "testing/eurotext.txt": "26a43b5107b51054910b89f6fea67a03125b5737c0200e588121d4d132c7f3cb",
-}
-CONDITIONS = ("unlv", "unlv-rot", "unlv-skew", "tess-test", "tess-rot")
+CACHE_ROOT = Path(__file__).resolve().parents[1] / "var" / "real-scans"
+
+
+@dataclass(frozen=True, eq=False)  # one object per repository: compared and hashed by identity
+class Source:
+    """Files of one public repository at one commit: path -> sha256, and the licence they come under."""
+
+    repo: str
+    commit: str
+    licence: str
+    files: dict[str, str]
+
+    def cached(self, root: Path, path: str) -> Path:
+        return root / f"{self.repo.replace('/', '+')}-{self.commit[:12]}" / Path(path).name
+
+
+TESSERACT_TEST = Source(
+    repo="tesseract-ocr/test",
+    commit="232ff181c66516116ec0e84c4963f70de15050fd",  # main, 2024-06-09; the files below date from 2018-2019
+    licence="Apache-2.0 (LICENSE); the UNLV pages' articles and photographs are their publishers' copyright",
+    files={
+        "LICENSE": "c71d239df91726fc519c6eb72d318ec65820627232b2f796219e87dcf35d0ab4",
+        "testing/8071_093.3B.tif": "d4f01cba19c99f8894d94a6d43eb8ed8013f8cf17fc08af9346bb9fb3697d452",
+        "testing/8071_093.3B.txt": "29f290e47012a809f5139c796493b3c693e44e009dd8fb3dafe15420e8b4c7d5",
+        "testing/8087_054.3B.tif": "dab6db0f4c32296f313c7f1e7e139b13d7c69be65c64d6016f85ea67ebca9102",
+        "testing/8087_054.3B.txt": "9965c66f974f85c25e51041b47aceed287dd2302abd64d7e969af674dca83edb",
+        "testing/phototest.tif": "d2241a1eb6d6cd2eb6544b8e228c2862c852b7467d16ed636caa32179b780692",
+        "testing/phototest.txt": "76ef157baeb6ab275b7d90f310477a8060d5822aea2b2e05d480f459b016a6ed",
+        "testing/phototestrot.tif": "b725a8aebbaab4b82a82b13619ecad4ddfc4a0b3b69dcdd93ce579d6e9f9d8e1",
+        "testing/phototest-rotated-L.png": "f9c80afb481abc07fdc6ff013df3048ef31141e7b1b90ec90ccbee8c3eddbea7",
+        "testing/phototest-rotated-R.png": "8b78f03821e57eec1c3ea3e15f1decb0cd1114322ffceaa1e27c4db91c3eb658",
+        "testing/phototest-rotated-180.png": "9a2ceaab3685a36a2041ef49b5683db2bedb4ff82d87136be4b52afa030e8114",
+        "testing/eurotext.tif": "7b9bd14aba7d5e30df686fbb6f71782a97f48f81b32dc201a1b75afe6de747d6",
+        "testing/eurotext.txt": "26a43b5107b51054910b89f6fea67a03125b5737c0200e588121d4d132c7f3cb",
+    },
+)
+SCRIBE_BENCHMARK = Source(
+    repo="scribeocr/ocr-benchmark",
+    commit="818efa700e6811bb056efd353b3e1f6fd383de2c",  # main, 2024-12-01
+    licence="repository AGPL-3.0 (package.json, no LICENSE file); the page images are scans of court, "
+            "government and published documents under their own owners' terms",
+    files={
+        "img/deposition_01.png": "a3f2a12b11a263a25cdebbb7172a08b1cbef23dd5b28db6bb2a72b18e46ff231",
+        "ground_truth/deposition_01.truth.hocr": "6fed2a37db03768c2e2f966d1bde4fb47e604bba025b6ff3696a98fdda4d200e",
+        "img/deposition_02.png": "1fccf264ee1648fc1c35bba6c9ac5bc0490c0c7560d37c94169180a0a003dacf",
+        "ground_truth/deposition_02.truth.hocr": "eeae21450de7c2ea3a263a550f5c0bf972afd0369b63c2852d192da728f571b8",
+        "img/filing_01.png": "f9caed4be2c25952100c7d48f629ca1a038e9c5beb9ec06b8bd139e55d59f407",
+        "ground_truth/filing_01.truth.hocr": "aa175338349a2b3cffdde4aee019456b7ea98c4a636f5f2ce7a200b98b60a977",
+        "img/filing_03.png": "df904f7340e65030f93e4f17fae496f7bddc16304c746a57f5bf83250937de4d",
+        "ground_truth/filing_03.truth.hocr": "597cddee2c5fef52d92a6a6a70e0c2e04230c551263cfe7777c20800d872b11a",
+        "img/form_01.png": "442576aba984a4aeeaf14fb5a80e5e2c600b5fa31e4ff4ca3af0a99235cb00fd",
+        "ground_truth/form_01.truth.hocr": "6ee7c688751a589e27c2276fbafec81d42b10dc754e5724d60cdacbffc29aca9",
+        "img/receipt_03.png": "03b739077cf1b95f6266878905db73ce892a5a6b95bad715f08bd9752b526ebd",
+        "ground_truth/receipt_03.truth.hocr": "b9ba20bd86622257c517791313a1aa8585271efd3c9d533bb083910631ae6e81",
+        "img/singlecol_01.png": "9c0a5ee85722bd1bd0fdd350c0e663bda3c1338e4224e0e6298fc9f7b10561e2",
+        "ground_truth/singlecol_01.hocr": "3a81292fc774d537ade7c7026db9596f021a1d012ca3f23df798b118f0b15df7",
+        "img/multicol_01.png": "fd52fc15f4471b3fd8b98160c0251369d34b628207072eef31fc6938c6fc5b2c",
+        "ground_truth/multicol_01.truth.hocr": "7cd70d4800d3e0caac15b012454f7682053da01a15e3321542b110f3387beb8a",
+        "img/multicol_02.png": "b63b2b25f521df5352e67e8110b13ce2323914f57e8a2cfc3bb1d2afd65a87a7",
+        "ground_truth/multicol_02.truth.hocr": "9cd819a522a1aac55cb0eba1930419233081dd2b15fcd6e38adcccdf5e634a56",
+        "img/multicol_04.png": "3cca52ced941ffcbc801a54dbe62253bbaeabb8625ea65a3e5f54eb151d7f7ed",
+        "ground_truth/multicol_04.truth.hocr": "86c399ebdfd58fdeaa325f13741271231884cdc50fd5d3e905f88c234068efb7",
+        "img/multicol_05.jpg": "378cc5b55d4d73045346a2b5a94097199a264b25644ab15b8695754fef41f240",
+        "ground_truth/multicol_05.truth.hocr": "73ba242d4fc33f7b0eb43cb1c3f643bbc3fbbc998a36c7373ec21e075214e230",
+        "img/multicol_06.png": "00585c5c9e3b2977b3f86075d43f643f73ce238270433164c6d8a99c014e920b",
+        "ground_truth/multicol_06.truth.hocr": "4b842f13ff18ec59608fc8e070bd58dbebf846b4a9e53c8851c18bd58401a763",
+        "img/multicol_11.png": "e174014bd6279eb4968653972953db971e3978290300c5a486bf5b1321289e6a",
+        "ground_truth/multicol_11.truth.hocr": "f924716f9bf2f2b4ab0ac7bcea60dd1f71020777607da27ad9becbd340540201",
+        "img/table_01.png": "bd54dc92bf4121df159c65d6ef826cff3b75d6d5fa44e2d1d8f2f397943ad490",
+        "ground_truth/table_01.truth.hocr": "14b99e113fff4d3457cf051338fc6d27456e7cc6b377859a2485212795422db1",
+        "img/table_02.png": "ec1fde170cdf0bc9332db067f825b8529ae8ef0fada6d0c7cc87994fa92339f1",
+        "ground_truth/table_02.truth.hocr": "6f62d01e73f46570cf53ff4c2fd429cf5d6533acc18a67e7dec4f88b664a2e97",
+        "img/table_04.png": "e994c20896c5acad8bf9a9842263382d02e2be04d616a740b2c4c42cd29692ed",
+        "ground_truth/table_04.truth.hocr": "00ff48e5543fc6d4ee9680f2db37a06ba2062007a8cb776ec02e279621f215bd",
+        "img/table_05.png": "be43ce9bbbfbaa730b3478a63e5a78a38642ffb9479cdf23ebacbb3cd9372ef4",
+        "ground_truth/table_05.truth.hocr": "d7098e03260ba9021bf2a027476bbbaf44ad890414063fb935fd3a11b37159f2",
+        "img/table_07.png": "18414e5bbf60513bf7e977ed6c372c3623d6f67cfe7e51de8a81228ed087dedb",
+        "ground_truth/table_07.truth.hocr": "b8b12d9fd42e8516e6c2827d2415e81a572bff46dc34cc659a837b72e9f1d877",
+        "img/table_08.png": "fdcdfa9bc876350cb8d8b5e4a1bbad7b35a6526d6782ce51fe57a0cf33c4909a",
+        "ground_truth/table_08.truth.hocr": "5faa69f533f0b925cbfb9fa9d6fea98b6c271784fcf4e87cb8e107a94eb351b6",
+        "img/table_09.png": "b3a747404c694c6bbc103cacdf4182a6e9276e22f56c0fa989558def3b4f57ce",
+        "ground_truth/table_09.truth.hocr": "4650bb9a314b8ef48ea0ad82b23390697351ee385d51d67e186c6211ea29bda6",
+        "img/table_10.png": "d2df10e03341c992a3a9c0a88ce9d9a12cc00c7377658aa25bb1664ec8031c0c",
+        "ground_truth/table_10.truth.hocr": "99462ef98e91c5eb803c17eeae78bd6fbe183f9a1a99e3145518c61b81f917cc",
+        "img/table_11.png": "cc439e1859c40f267bc936180570708a5e7ee19652af2780210b8c9a822d0c81",
+        "ground_truth/table_11.truth.hocr": "838249ed0a954bbfc4b585a1d504bb0ac79670dd16ff0be4aba4a2d8a019efbf",
+        "img/table_12.png": "50e9548ca9be5b17fd5df4de986efadcfb5030f2c64d355d22548b4cc772d968",
+        "ground_truth/table_12.truth.hocr": "943be92d3665e8b5ebc924a79bb02a4b5520e48fb8ea412c8dc75eaf034443fe",
+    },
+)
+SOURCES = (TESSERACT_TEST, SCRIBE_BENCHMARK)
+CONDITIONS = ("unlv", "unlv-rot", "unlv-skew", "tess-test", "tess-rot",
+              "typed", "table", "form", "multicol", "real-rot", "real-skew")
 UNLV = ("8071_093.3B", "8087_054.3B")
+TYPED = ("deposition_01", "deposition_02", "filing_01", "filing_03")
+TABLES = ("table_01", "table_02", "table_04", "table_05", "table_07", "table_08", "table_09", "table_10",
+          "table_11", "table_12")
+FORMS = ("form_01", "receipt_03")
+COLUMNS = ("multicol_01", "multicol_02", "multicol_04", "multicol_05", "multicol_06", "multicol_11", "singlecol_01")
+#: Upright pages of each kind, turned as a sheet fed sideways or upside down would be.
+TURNED = (("deposition_02", 90), ("deposition_02", 180), ("table_08", 270), ("table_05", 90),
+          ("multicol_05", 180), ("multicol_11", 270))
+TILTED = (("filing_01", 2.0), ("table_09", -2.0), ("multicol_04", 2.0))
 
 
 @dataclass(frozen=True)
@@ -69,21 +162,38 @@ class RealPage:
     truth: str
     turn: int = 0  # degrees clockwise, lossless
     tilt: float = 0.0  # degrees anticlockwise, as a sheet fed askew
+    source: Source = TESSERACT_TEST
 
     @property
     def name(self) -> str:
-        stem = self.image.rsplit(".", 1)[0].replace(".", "_")
+        stem = Path(self.image).name.rsplit(".", 1)[0].replace(".", "_")
         return f"{stem}-rot{self.turn}" if self.turn else f"{stem}-tilt{self.tilt:+.0f}" if self.tilt else stem
 
 
+def _scribe(condition: str, name: str, turn: int = 0, tilt: float = 0.0) -> RealPage:
+    image = next(p for p in SCRIBE_BENCHMARK.files if p.startswith(f"img/{name}."))
+    truth = next(p for p in SCRIBE_BENCHMARK.files if p.startswith(f"ground_truth/{name}."))
+    return RealPage(condition, image, truth, turn, tilt, SCRIBE_BENCHMARK)
+
+
+def _tess(condition: str, name: str, truth: str, turn: int = 0, tilt: float = 0.0) -> RealPage:
+    return RealPage(condition, f"testing/{name}", f"testing/{truth}", turn, tilt, TESSERACT_TEST)
+
+
 PAGES = (
-    *(RealPage("unlv", f"{p}.tif", f"{p}.txt") for p in UNLV),
-    *(RealPage("unlv-rot", f"{p}.tif", f"{p}.txt", turn=t) for p in UNLV for t in (90, 180, 270)),
-    *(RealPage("unlv-skew", f"{p}.tif", f"{p}.txt", tilt=a) for p in UNLV for a in (3.0, -3.0)),
-    RealPage("tess-test", "phototest.tif", "phototest.txt"),
-    RealPage("tess-test", "eurotext.tif", "eurotext.txt"),
-    *(RealPage("tess-rot", name, "phototest.txt") for name in
+    *(_tess("unlv", f"{p}.tif", f"{p}.txt") for p in UNLV),
+    *(_tess("unlv-rot", f"{p}.tif", f"{p}.txt", turn=t) for p in UNLV for t in (90, 180, 270)),
+    *(_tess("unlv-skew", f"{p}.tif", f"{p}.txt", tilt=a) for p in UNLV for a in (3.0, -3.0)),
+    _tess("tess-test", "phototest.tif", "phototest.txt"),
+    _tess("tess-test", "eurotext.tif", "eurotext.txt"),
+    *(_tess("tess-rot", name, "phototest.txt") for name in
       ("phototestrot.tif", "phototest-rotated-L.png", "phototest-rotated-R.png", "phototest-rotated-180.png")),
+    *(_scribe("typed", n) for n in TYPED),
+    *(_scribe("table", n) for n in TABLES),
+    *(_scribe("form", n) for n in FORMS),
+    *(_scribe("multicol", n) for n in COLUMNS),
+    *(_scribe("real-rot", n, turn=t) for n, t in TURNED),
+    *(_scribe("real-skew", n, tilt=a) for n, a in TILTED),
 )
 
 _QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201a": "'", "\u2032": "'", "\u201c": '"', "\u201d": '"',
@@ -99,44 +209,97 @@ def normalise_text(text: str) -> str:
     return _LETTER_SPACED.sub(lambda m: m.group().replace(" ", "") if len(m.group()) >= 5 else m.group(), text)
 
 
+class _HocrText(html.parser.HTMLParser):
+    """The words of an hOCR file, one `ocr_line` per line, in the file's order."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.lines: list[list[str]] = []
+        self._depth_in_word = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        classes = (dict(attrs).get("class") or "").split()
+        if "ocr_line" in classes or "ocrx_line" in classes:
+            self.lines.append([])
+        if self._depth_in_word:
+            self._depth_in_word += 1
+        elif "ocrx_word" in classes:
+            self._depth_in_word = 1
+            if not self.lines:
+                self.lines.append([])
+            self.lines[-1].append("")
+
+    def handle_endtag(self, tag: str) -> None:
+        if self._depth_in_word:
+            self._depth_in_word -= 1
+
+    def handle_data(self, data: str) -> None:
+        if self._depth_in_word:
+            self.lines[-1][-1] += data.strip()
+
+
+def hocr_text(markup: str) -> str:
+    parser = _HocrText()
+    parser.feed(markup)
+    return "\n".join(" ".join(w for w in line if w) for line in parser.lines if any(line))
+
+
+def read_truth(path: Path) -> str:
+    text = path.read_text(encoding="utf-8")
+    return hocr_text(text) if path.suffix == ".hocr" else text
+
+
 # --- fetch ---------------------------------------------------------------------------
 
 
-def fetch(cache: Path, git_dir: Path | None) -> None:
-    """Copy every file of FILES at COMMIT into `cache`, checking each sha256; keep what is already right."""
-    cache.mkdir(parents=True, exist_ok=True)
-    for path, digest in FILES.items():
-        target = cache / Path(path).name
-        if target.is_file() and _sha256(target.read_bytes()) == digest:
-            continue
-        data = _read_git(git_dir, path) if git_dir else _download(path)
-        if _sha256(data) != digest:
-            raise SystemExit(f"{path}: sha256 {_sha256(data)} is not the pinned {digest}")
-        partial = target.with_name(target.name + ".part")
-        partial.write_bytes(data)
-        partial.replace(target)
-        print(f"fetched {path} ({len(data)} bytes)", file=sys.stderr)
-    print(f"{len(FILES)} files of {REPO}@{COMMIT[:12]} in {cache}", file=sys.stderr)
+def fetch(root: Path, git_dirs: list[Path]) -> None:
+    """Copy every file of every source into its folder under `root`, checking each sha256; keep what is already right."""
+    for source in SOURCES:
+        git_dir = _git_dir_with(source, git_dirs) if git_dirs else None
+        for path, digest in source.files.items():
+            target = source.cached(root, path)
+            if target.is_file() and _sha256(target.read_bytes()) == digest:
+                continue
+            target.parent.mkdir(parents=True, exist_ok=True)
+            data = _read_git(git_dir, source, path) if git_dir else _download(source, path)
+            if _sha256(data) != digest:
+                raise SystemExit(f"{source.repo} {path}: sha256 {_sha256(data)} is not the pinned {digest}")
+            partial = target.with_name(target.name + ".part")
+            partial.write_bytes(data)
+            partial.replace(target)
+            print(f"fetched {source.repo} {path} ({len(data)} bytes)", file=sys.stderr)
+        print(f"{len(source.files)} files of {source.repo}@{source.commit[:12]} in "
+              f"{source.cached(root, 'x').parent}", file=sys.stderr)
 
 
-def _download(path: str) -> bytes:
-    url = RAW_URL.format(repo=REPO, commit=COMMIT, path=path)
+def _git_dir_with(source: Source, git_dirs: list[Path]) -> Path:
+    """The clone or mirror among `git_dirs` that holds the source's commit."""
+    for git_dir in git_dirs:
+        git_dir = git_dir / ".git" if (git_dir / ".git").exists() else git_dir
+        found = subprocess.run(["git", f"--git-dir={git_dir}", "cat-file", "-e", f"{source.commit}^{{commit}}"],
+                               capture_output=True, check=False)
+        if found.returncode == 0:
+            return git_dir
+    raise SystemExit(f"none of {', '.join(map(str, git_dirs))} holds {source.repo}@{source.commit[:12]}: "
+                     f"clone or mirror https://github.com/{source.repo} and pass it with --from-git-dir")
+
+
+def _download(source: Source, path: str) -> bytes:
+    url = RAW_URL.format(repo=source.repo, commit=source.commit, path=path)
     try:
         with urllib.request.urlopen(url, timeout=60) as response:
             return bytes(response.read())
     except (urllib.error.URLError, TimeoutError) as e:
         raise SystemExit(f"cannot download {url} ({e}); without network, clone or mirror "
-                         f"https://github.com/{REPO} elsewhere and pass --from-git-dir") from e
+                         f"https://github.com/{source.repo} elsewhere and pass --from-git-dir") from e
 
 
-def _read_git(git_dir: Path, path: str) -> bytes:
-    """`path` at COMMIT from a clone (its work tree or .git) or a bare mirror."""
-    if (git_dir / ".git").exists():
-        git_dir = git_dir / ".git"
-    proc = subprocess.run(["git", f"--git-dir={git_dir}", "show", f"{COMMIT}:{path}"],
+def _read_git(git_dir: Path, source: Source, path: str) -> bytes:
+    proc = subprocess.run(["git", f"--git-dir={git_dir}", "show", f"{source.commit}:{path}"],
                           capture_output=True, check=False)
     if proc.returncode != 0:
-        raise SystemExit(f"{git_dir} has no {path} at {COMMIT[:12]}: {proc.stderr.decode(errors='replace').strip()}")
+        raise SystemExit(f"{git_dir} has no {path} at {source.commit[:12]}: "
+                         f"{proc.stderr.decode(errors='replace').strip()}")
     return proc.stdout
 
 
@@ -144,41 +307,49 @@ def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def check_cache(cache: Path) -> None:
-    bad = [p for p, d in FILES.items() if not (cache / Path(p).name).is_file()
-           or _sha256((cache / Path(p).name).read_bytes()) != d]
+def check_cache(root: Path, pages: list[RealPage]) -> None:
+    needed = {(p.source, path) for p in pages for path in (p.image, p.truth)}
+    bad = [path for source, path in needed if not source.cached(root, path).is_file()
+           or _sha256(source.cached(root, path).read_bytes()) != source.files[path]]
     if bad:
-        raise SystemExit(f"{len(bad)} of {len(FILES)} files missing or changed in {cache}: "
+        raise SystemExit(f"{len(bad)} of {len(needed)} files missing or changed under {root}: "
                          "run `python -m benchmarks.real_scans fetch` first")
 
 
 # --- pages -----------------------------------------------------------------------------
 
 
-def prepare(cache: Path, out: Path) -> list[Doc]:
-    """The benchmark's input files: fetched pages, turned or tilted where the condition says."""
+def prepare(root: Path, pages: list[RealPage], out: Path) -> list[Doc]:
+    """The benchmark's input files: fetched pages, turned or tilted where the condition says.
+
+    A page keeps the resolution its file records, right or wrong (many of scribeocr's PNGs say
+    96 dpi for a 200-300 dpi scan): a council's scans will too.
+    """
     out.mkdir(parents=True, exist_ok=True)
     docs = []
-    for page in PAGES:
-        with Image.open(cache / page.image) as img:
+    for page in pages:
+        with Image.open(page.source.cached(root, page.image)) as img:
             img.load()
         dpi = round(float(img.info.get("dpi", (300, 300))[0]))
-        path = out / f"{page.name}{Path(page.image).suffix}"
+        path = out / f"{page.name}{Path(page.image).suffix.replace('.jpg', '.png')}"
+        if img.mode in ("RGBA", "LA", "PA", "P"):  # opaque alpha: ocrmypdf refuses it, the others ignore it
+            img = img.convert("RGB")
         if page.turn:  # the sheet went through the scanner turned clockwise (as ocr_quality's rot90 ...)
             img = img.rotate(-page.turn, expand=True)
         elif page.tilt:
             img = _tilt(img, page.tilt)
-        if img.mode in ("RGBA", "LA", "PA"):  # opaque alpha: ocrmypdf refuses it, the others ignore it
-            img = img.convert("RGB")
         _save(img, path, dpi)
-        truth = (cache / page.truth).read_text(encoding="utf-8")
-        docs.append(Doc(path, page.condition, [truth], dpi, normalise=normalise_text, zoned=True))
+        truth = read_truth(page.source.cached(root, page.truth))
+        zoned = page.truth.endswith(".txt") and page.truth.split("/")[-1].startswith(UNLV)
+        docs.append(Doc(path, page.condition, [truth], dpi, normalise=normalise_text, zoned=zoned))
     return docs
 
 
 def _tilt(img: Image.Image, angle: float) -> Image.Image:
     """A sheet fed `angle` degrees askew: grey rotation, canvas grown, bitonal again if it was."""
-    tilted = img.convert("L").rotate(angle, resample=Image.Resampling.BILINEAR, expand=True, fillcolor=255)
+    grey = img.convert("L") if img.mode in ("1", "L") else img.convert("RGB")
+    fill = 255 if grey.mode == "L" else (255, 255, 255)
+    tilted = grey.rotate(angle, resample=Image.Resampling.BILINEAR, expand=True, fillcolor=fill)
     return tilted.point(lambda v: 255 if v >= 128 else 0).convert("1") if img.mode == "1" else tilted
 
 
@@ -194,21 +365,25 @@ def _save(img: Image.Image, path: Path, dpi: int) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--cache", type=Path, default=CACHE, help=f"where fetched files live (default {CACHE})")
+    parser.add_argument("--cache", type=Path, default=CACHE_ROOT, help=f"where fetched files live (default {CACHE_ROOT})")
     commands = parser.add_subparsers(dest="command", required=True)
-    get = commands.add_parser("fetch", help=f"download the pages of {REPO} at {COMMIT[:12]}")
-    get.add_argument("--from-git-dir", type=Path, help=f"read them from a local clone or mirror of {REPO} instead")
+    get = commands.add_parser("fetch", help="download the pinned files of " + ", ".join(s.repo for s in SOURCES))
+    get.add_argument("--from-git-dir", type=Path, action="append", default=[],
+                     help="read them from a local clone or mirror instead (once per source repository)")
     run = commands.add_parser("run", help="run the OCR quality benchmark on the fetched pages")
     run.add_argument("--conditions", default=",".join(CONDITIONS), help="comma-separated subset")
+    run.add_argument("--pages", default="", help="comma-separated page names (default: all of the conditions)")
     add_run_options(run)
     args = parser.parse_args(argv)
     if args.command == "fetch":
         fetch(args.cache, args.from_git_dir)
         return 0
-    check_cache(args.cache)
+    wanted = set(args.conditions.split(","))
+    names = set(filter(None, args.pages.split(",")))
+    pages = [p for p in PAGES if p.condition in wanted and (not names or p.name in names)]
+    check_cache(args.cache, pages)
     with work_folder(args.keep) as work:
-        docs = [d for d in prepare(args.cache, work / "inputs") if d.condition in args.conditions.split(",")]
-        run_benchmark(docs, CONDITIONS, args, work)
+        run_benchmark(prepare(args.cache, pages, work / "inputs"), CONDITIONS, args, work)
     return 0
 
 

@@ -99,6 +99,9 @@ def iter_pages(
 ) -> Iterator[SourcePage | UnreadablePage]:
     """Yield the pages of `source` in order, writing any page files into `work_dir`.
 
+    `dpi` is the resolution PDFs are rasterised at, and the one assumed for an image that
+    does not record its own (a scanner's PNG or TIFF usually does).
+
     `isolate`: a page of a TIFF or PDF that cannot be read (a cut-short frame, a page too
     large to rasterise) is yielded as an UnreadablePage and the next pages follow; otherwise
     its error is raised. A file that cannot be opened at all always raises."""
@@ -106,7 +109,7 @@ def iter_pages(
     if suffix in PDF_SUFFIXES:
         yield from _iter_pdf_pages(source, work_dir=work_dir, dpi=dpi, timeout=timeout, isolate=isolate)
     elif suffix in IMAGE_SUFFIXES:
-        yield from _iter_image_pages(source, work_dir=work_dir, isolate=isolate)
+        yield from _iter_image_pages(source, work_dir=work_dir, assumed_dpi=dpi, isolate=isolate)
     else:
         raise UnsupportedFormatError(
             f"unsupported file type {_display_suffix(suffix)}: accepted are "
@@ -179,17 +182,21 @@ def _open_image(source: Path) -> Image.Image:
     return img
 
 
-def _iter_image_pages(source: Path, *, work_dir: Path, isolate: bool = False) -> Iterator[ImagePage | UnreadablePage]:
+def _iter_image_pages(
+    source: Path, *, work_dir: Path, assumed_dpi: int, isolate: bool = False,
+) -> Iterator[ImagePage | UnreadablePage]:
     img = _open_image(source)
     with img:
         if getattr(img, "n_frames", 1) == 1 and _exif_orientation(img) in (0, 1):
             # Tesseract reads the file as it is; the reader reuses the frame decoded above.
-            yield ImagePage(1, source, _image_dpi(img), img)
+            yield ImagePage(1, source, _image_dpi(img) or assumed_dpi, img)
         else:
-            yield from _write_frames(img, work_dir, isolate=isolate)
+            yield from _write_frames(img, work_dir, assumed_dpi, isolate=isolate)
 
 
-def _write_frames(img: Image.Image, work_dir: Path, *, isolate: bool = False) -> Iterator[ImagePage | UnreadablePage]:
+def _write_frames(
+    img: Image.Image, work_dir: Path, assumed_dpi: int, *, isolate: bool = False,
+) -> Iterator[ImagePage | UnreadablePage]:
     """Multi-page or EXIF-rotated images: each frame upright, as its own page file.
 
     One frame is decoded at a time, so a 500-page TIFF takes one page's memory. Bitonal
@@ -205,13 +212,13 @@ def _write_frames(img: Image.Image, work_dir: Path, *, isolate: bool = False) ->
                 raise error from e
             yield UnreadablePage(number, error)
             continue
-        dpi = _image_dpi(frame)
+        dpi = _image_dpi(frame) or assumed_dpi
         if page.mode == "1":
             out = work_dir / f"{number:05d}.source.pbm"
             BitonalPage.from_gray(gray_pixels(page)).save_pbm(out)
         else:
             out = work_dir / f"{number:05d}.source.png"
-            page.save(out, dpi=(dpi, dpi) if dpi else None, compress_level=1)
+            page.save(out, dpi=(dpi, dpi), compress_level=1)
         yield ImagePage(number, out, dpi, page)
 
 

@@ -20,6 +20,7 @@ The steps, each cheap unless the page needs it:
 
 from __future__ import annotations
 
+import difflib
 import logging
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -45,13 +46,29 @@ log = logging.getLogger(__name__)
 
 #: OSD confidence above which its answer overrides the ink's line direction.
 OSD_OVERRIDE = 10.0
-#: OCRed both ways up, the loser must have fewer than this share of the winner's confident words.
-ORIENTATION_MARGIN = 0.5
+#: A page turned on the ink's or OSD's word is read turned, and that reading taken without a
+#: second look, when Tesseract is this sure of it: pages read the right way up score 80-97,
+#: turned the wrong way 30-45 (tables and typewritten pages whose rules and monospaced
+#: columns fool the ink's line direction). Otherwise the page is also read as scanned.
+TRUSTED_CONFIDENCE = 80.0
+TRUSTED_DOUBTFUL_SHARE = 0.15
+#: Words of this many characters or more show the direction of the lines they were read on;
+#: this share of them must run across the page for its reading to count as the right way up.
+RUNS_ACROSS_CHARS = 3
+RUNS_ACROSS_SHARE = 0.6
+#: Of two readings of a page turned differently, one wins only with this many times the other's
+#: plausible words and TURN_MIN_WORDS more; else it is a tie, and the page stays as scanned.
+TURN_MARGIN = 1.25
+TURN_MIN_WORDS = 5
+#: ... or as many plausible words read with this much more mean confidence (a short page).
+SURER_BY = 20.0
 #: Segmentation mode of the last recovery pass: sparse text finds lines other modes skip.
 RECOVERY_PSM = 11
 #: A sparse-text pass must read this many more confident words, and this share more, to be kept.
 MIN_RECOVERED_WORDS = 5
 RECOVERED_SHARE = 0.02
+#: ... and keep this share of the first reading's words in their order.
+KEPT_IN_ORDER = 0.9
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,13 +175,28 @@ def read_page(page: ImagePage, options: ReadOptions) -> PageReading:
     best = _ocr_pass(source, options, first)
     passes = 1
     settled = plan.certain
-    if not plan.certain or best.reading.is_garbled:  # garbled text may be upside down
-        upside_down = replace(first.prep, rotation=(plan.rotation + 180) % 360)
-        flipped = _ocr_pass(source, options, _Attempt("ocr-flipped", upside_down, mode))
+    compared = False
+    if plan.rotation and not _trusted(best):  # turned on the ink's word: is it better than as scanned?
+        as_scanned = _Attempt("ocr-as-scanned", Preparation(0, measure_skew(source.ink).angle, clean=noisy),
+                              segmentation_mode(source.ink, options.psm))
+        best, settled = _pick(best, _ocr_pass(source, options, as_scanned))
         passes += 1
-        best, other = sorted((best, flipped), key=lambda p: _confident_words(p.ocr), reverse=True)
-        settled = _confident_words(other.ocr)[0] < ORIENTATION_MARGIN * _confident_words(best.ocr)[0]
-    if not best.reading.is_complete:
+        compared = True
+    if not _runs_across(best.ocr):  # Tesseract read the lines standing up: the page is on its side
+        for quarter in (90, 270):
+            turned = (best.attempt.prep.rotation + quarter) % 360
+            upright = Preparation(turned, measure_skew(source.ink.rotated(turned)).angle, clean=noisy)
+            mode_turned = segmentation_mode(source.ink.rotated(turned), options.psm)
+            best, settled = _pick(best, _ocr_pass(source, options, _Attempt(f"ocr-turned{quarter}", upright, mode_turned)))
+            passes += 1
+        compared = True
+    if (not plan.certain and not compared) or best.reading.is_garbled:  # garbled text may be upside down
+        turned = best.attempt.prep.rotation
+        upside_down = replace(best.attempt.prep, rotation=(turned + 180) % 360)
+        flipped = _ocr_pass(source, options, _Attempt("ocr-flipped", upside_down, best.attempt.psm))
+        passes += 1
+        best, settled = _pick(best, flipped)
+    if not best.reading.is_complete:  # any line missed: worth a pass, if not always a reviewer's time
         for retry in _recoveries(best.attempt, bitonal=source.pixels.mode == "1"):
             passes += 1
             candidate = _ocr_pass(source, options, retry)
@@ -207,7 +239,21 @@ def _should_keep(candidate: _Pass, best: _Pass) -> bool:
     if candidate.attempt.psm == best.attempt.psm:
         return True
     confident, before = _confident_words(candidate.ocr)[0], _confident_words(best.ocr)[0]
-    return confident - before >= max(MIN_RECOVERED_WORDS, RECOVERED_SHARE * before)
+    if confident - before < max(MIN_RECOVERED_WORDS, RECOVERED_SHARE * before):
+        return False
+    return keeps_order(best.ocr.text, candidate.ocr.text)
+
+
+def keeps_order(kept: str, candidate: str) -> bool:
+    """True if `candidate` has KEPT_IN_ORDER of `kept`'s words in the same order: more words read
+    across two columns, line by line, would scramble the text a user searches and the
+    classifier reads."""
+    before, after = kept.split(), candidate.split()
+    if not before:
+        return True
+    matcher = difflib.SequenceMatcher(None, before, after, autojunk=False)
+    in_order = sum(block.size for block in matcher.get_matching_blocks())
+    return in_order >= KEPT_IN_ORDER * len(before)
 
 
 def _load(image: Path, number: int) -> Image.Image:
@@ -241,6 +287,57 @@ def _settle_orientation(page: _Page, guess: Orientation, *, timeout: float) -> _
 
 def _confident_words(ocr: TesseractPage) -> tuple[int, float]:
     return sum(1 for c in ocr.word_confidences if c >= DOUBTFUL_WORD), sum(ocr.word_confidences)
+
+
+def _trusted(read: _Pass) -> bool:
+    """A reading Tesseract is sure of, its words running across the page: what a page the
+    right way up gives. (Tesseract reads a page on its side surely too, line by standing line.)"""
+    reading = read.reading
+    return (reading.words > 0 and reading.mean_confidence >= TRUSTED_CONFIDENCE
+            and reading.doubtful_share <= TRUSTED_DOUBTFUL_SHARE and _runs_across(read.ocr))
+
+
+def _runs_across(ocr: TesseractPage) -> bool:
+    """Whether most words of RUNS_ACROSS_CHARS letters or more are wider than tall (or there are none)."""
+    long_words = [w for w in ocr.words if w.chars >= RUNS_ACROSS_CHARS]
+    across = sum(1 for w in long_words if w.width >= w.height)
+    return across >= RUNS_ACROSS_SHARE * len(long_words)
+
+
+def _pick(first: _Pass, second: _Pass) -> tuple[_Pass, bool]:
+    """The better of two readings of the page turned two ways, and whether it won clearly.
+
+    Judged on what Tesseract read (confident words, and words that look like words), not on
+    the ink. On a tie the page as scanned wins if it is one of the two (an upright page is
+    never turned on a hunch), else the one with more confident words.
+    """
+    if _clearly_better(second, first):
+        return second, True
+    if _clearly_better(first, second):
+        return first, True
+    if second.attempt.prep.rotation == 0:
+        return second, False
+    if first.attempt.prep.rotation == 0:
+        return first, False
+    return max((first, second), key=lambda p: _confident_words(p.ocr)), False
+
+
+def _clearly_better(one: _Pass, other: _Pass) -> bool:
+    """Clearly more words read surely that look like words, or (a line or two of text) as many
+    read far more surely. A reading along the lines beats one of the lines standing up."""
+    across, other_across = _runs_across(one.ocr), _runs_across(other.ocr)
+    mine, theirs = _sure_words(one.ocr), _sure_words(other.ocr)
+    if across != other_across:
+        return across and mine >= 0.5 * theirs
+    if mine < theirs:
+        return False
+    surer = one.reading.mean_confidence >= other.reading.mean_confidence + SURER_BY
+    return mine >= max(TURN_MARGIN * theirs, theirs + TURN_MIN_WORDS) or surer
+
+
+def _sure_words(ocr: TesseractPage) -> int:
+    """Words Tesseract is sure of that also look like words: what a reading the right way up has."""
+    return sum(1 for w in ocr.words if w.plausible and w.confidence >= DOUBTFUL_WORD)
 
 
 def _ocr_pass(page: _Page, options: ReadOptions, attempt: _Attempt) -> _Pass:

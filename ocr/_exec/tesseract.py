@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
@@ -14,6 +14,7 @@ from pytesseract import pytesseract as _pt
 from ocr._exec.engine import engine_available, read_with_engine
 from ocr.defaults import DEFAULT_DPI, DEFAULT_ENGINE
 from ocr.errors import OcrFailedError, OcrTimeoutError, ToolMissingError
+from ocr.words import is_plausible
 
 #: How Tesseract is run: a CLI process per page, or a long-lived engine per worker (engine.py).
 Engine = Literal["cli", "api"]
@@ -35,6 +36,7 @@ class OcrWord:
     confidence: float
     line: tuple[int, int, int]
     chars: int = 0
+    plausible: bool = field(default=False, compare=False)  # reads like a word (ocr.words), text not kept
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,7 +178,7 @@ def parse_words(tsv: str) -> tuple[OcrWord, ...]:
         except ValueError:
             continue
         if conf >= 0:
-            out.append(OcrWord(left, top, width, height, conf, (block, par, line_num), len(text)))
+            out.append(OcrWord(left, top, width, height, conf, (block, par, line_num), len(text), is_plausible(text)))
     return tuple(out)
 
 

@@ -134,3 +134,16 @@ def test_iter_pages_pdf_without_pages_is_empty_document(tmp_path: Path) -> None:
         PdfWriter().write(fh)
     with pytest.raises((EmptyDocumentError, InputUnreadableError)):
         list(iter_pages(path, work_dir=tmp_path, dpi=300, timeout=10))
+
+
+@pytest.mark.parametrize("frames", [1, 2])
+def test_an_image_without_a_resolution_is_read_at_the_configured_one(tmp_path: Path, frames: int) -> None:
+    """pipeline.yaml's `dpi` is assumed for images that do not record their own; one that does keeps its own."""
+    from PIL import Image
+
+    pages = [Image.new("L", (400, 300), 255) for _ in range(frames)]
+    unmarked, marked = tmp_path / "unmarked.tif", tmp_path / "marked.tif"
+    pages[0].save(unmarked, save_all=True, append_images=pages[1:])
+    pages[0].save(marked, save_all=True, append_images=pages[1:], dpi=(150, 150))
+    assert [p.dpi for p in iter_pages(unmarked, work_dir=tmp_path, dpi=200, timeout=10)] == [200] * frames
+    assert [p.dpi for p in iter_pages(marked, work_dir=tmp_path, dpi=200, timeout=10)] == [150] * frames
