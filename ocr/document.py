@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
-from typing import Literal
+from typing import Literal, cast
 
 from pypdf import PdfReader, PdfWriter
 
@@ -134,50 +134,78 @@ def ocr_document(
     formats = None if signals is None else tuple(signals)
     options = ReadOptions(work_dir, languages=languages, timeout=page_timeout, psm=psm, engine=engine,
                           signal_formats=formats)
-    parts: list[Path] = []
-    pages: list[PageResult] = []
-    found: list[PageSignals] = []
-    unreadable: list[UnreadablePage] = []
+    read = _ReadPages(work_dir)
     for page in iter_pages(source, work_dir=work_dir, dpi=dpi, timeout=page_timeout, isolate=isolate_pages):
-        if isinstance(page, ImagePage) and isolate_pages:
-            try:
-                reading = read_page(page, options)
-            except OcrError as e:
-                if e.transient or isinstance(e, ToolMissingError):
-                    raise
-                page = UnreadablePage(page.number, e)
-        if isinstance(page, UnreadablePage):
-            unreadable.append(page)
-            parts.append(_stand_in_page(work_dir / f"{page.number:05d}.unreadable.pdf"))
-            pages.append(PageResult(page.number, "", 0.0, 0, "unreadable", quality=0.0,
-                                    review_reasons=("page_unreadable",)))
-            found.append(PageSignals(page.number, (), BlankCheck(SURELY_INKED, 0)))  # never dropped as blank
-            _remove_scratch(work_dir, page.number, keep=parts[-1])
-            continue
-        if isinstance(page, TextLayerPage):
-            parts.append(_copy_pdf_page(page.pdf, page.index, work_dir / f"{page.number:05d}.text-layer.pdf"))
-            pages.append(_text_layer_result(page))
-            found.append(_text_layer_signals(pages[-1]))
-            continue
-        if not isolate_pages:
-            reading = read_page(page, options)
-        parts.append(reading.ocr.pdf_path)
-        pages.append(_ocr_result(page, reading))
+        outcome = _read(page, options, isolate=isolate_pages)
+        if isinstance(outcome, UnreadablePage):
+            read.add_unreadable(outcome)
+        elif isinstance(outcome, TextLayerPage):
+            read.add_text_layer(outcome)
+        else:
+            read.add_reading(cast(ImagePage, page), outcome)
+    if read.unreadable and len(read.unreadable) == len(read.pages):
+        raise read.unreadable[0].error
+    out = _join(read.parts, work_dir / "document.pdf")
+    return OcrResult(tuple(read.pages), out, engine_version(engine), languages,
+                     tuple(read.signals) if formats is not None else (), tuple(read.unreadable))
+
+
+def _read(
+    page: ImagePage | TextLayerPage | UnreadablePage, options: ReadOptions, *, isolate: bool
+) -> PageReading | TextLayerPage | UnreadablePage:
+    """OCR an image page; with `isolate`, a page that cannot be read becomes an UnreadablePage
+    instead of failing the file (a missing tool or a transient failure still fails it)."""
+    if not isinstance(page, ImagePage):
+        return page
+    try:
+        return read_page(page, options)
+    except OcrError as e:
+        if not isolate or e.transient or isinstance(e, ToolMissingError):
+            raise
+        return UnreadablePage(page.number, e)
+
+
+@dataclass
+class _ReadPages:
+    """The pages read so far: each one's PDF part, result and signals, in page order."""
+
+    work_dir: Path
+    parts: list[Path] = field(default_factory=list)
+    pages: list[PageResult] = field(default_factory=list)
+    signals: list[PageSignals] = field(default_factory=list)
+    unreadable: list[UnreadablePage] = field(default_factory=list)
+
+    def add_unreadable(self, page: UnreadablePage) -> None:
+        self.unreadable.append(page)
+        self.parts.append(_stand_in_page(self.work_dir / f"{page.number:05d}.unreadable.pdf"))
+        self.pages.append(PageResult(page.number, "", 0.0, 0, "unreadable", quality=0.0,
+                                     review_reasons=("page_unreadable",)))
+        self.signals.append(PageSignals(page.number, (), BlankCheck(SURELY_INKED, 0)))  # never dropped as blank
+        _remove_scratch(self.work_dir, page.number, keep=self.parts[-1])
+
+    def add_text_layer(self, page: TextLayerPage) -> None:
+        self.parts.append(_copy_pdf_page(page.pdf, page.index, self.work_dir / f"{page.number:05d}.text-layer.pdf"))
+        self.pages.append(_text_layer_result(page))
+        self.signals.append(_text_layer_signals(self.pages[-1]))
+
+    def add_reading(self, page: ImagePage, reading: PageReading) -> None:
+        self.parts.append(reading.ocr.pdf_path)
+        self.pages.append(_ocr_result(page, reading))
         if reading.signals is not None:
-            found.append(reading.signals)
-        _remove_scratch(work_dir, page.number, keep=reading.ocr.pdf_path)
-        log.debug("page %d: %d words", page.number, pages[-1].word_count)
-    if unreadable and len(unreadable) == len(pages):
-        raise unreadable[0].error
-    out = work_dir / "document.pdf"
+            self.signals.append(reading.signals)
+        _remove_scratch(self.work_dir, page.number, keep=reading.ocr.pdf_path)
+        log.debug("page %d: %d words", page.number, self.pages[-1].word_count)
+
+
+def _join(parts: list[Path], out: Path) -> Path:
+    """The pages' PDFs as one file at `out`; the parts are removed."""
     if len(parts) == 1:  # one page: quicker than starting qpdf, and as deterministic
         _undated_copy(parts[0], out)
     else:
         join_pdfs(parts, out=out, timeout=JOIN_TIMEOUT + JOIN_SECONDS_PER_PAGE * len(parts))
     for part in parts:
         part.unlink()
-    return OcrResult(tuple(pages), out, engine_version(engine), languages,
-                     tuple(found) if formats is not None else (), tuple(unreadable))
+    return out
 
 
 def extract_pages(pdf: Path, numbers: Sequence[int], out: Path) -> Path:
