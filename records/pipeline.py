@@ -175,8 +175,7 @@ def _process(item: ScanItem, ctx: PipelineContext) -> RecordOutcome:
     with ctx.archive.lock(source_sha):
         if ctx.ledger.is_archived(source_sha):  # another worker finished it while we waited
             return _already_done(item, source_sha)
-        if ctx.archive.remove_orphans(item.council, source_sha):
-            log.info("record %s: removed files of an earlier attempt that did not finish", source_sha[:12])
+        clear_earlier_attempt(ctx, item.council, source_sha)
         with work_folder(ctx.work_root, source_sha) as work:
             return _make_record(item, ctx, source_sha, work)
 
@@ -193,21 +192,41 @@ def _process_object(item: ScanItem, ctx: PipelineContext) -> RecordOutcome:
 
 
 def _make_record(item: ScanItem, ctx: PipelineContext, source_sha: str, work: Path) -> RecordOutcome:
-    received = _now()
+    received = utc_now()
     try:
         result = ocr_item(item, ctx, work)
     except OcrError as e:
         if is_transient(e):
             raise
         return quarantine_item(item, ctx, e, stage="ocr", source_sha=source_sha)
+    try:
+        return file_record(item, ctx, source_sha, result, received)
+    except ArchiveWriteError as e:
+        return quarantine_item(item, ctx, e, stage="archive", source_sha=source_sha)
+
+
+def file_record(
+    item: ScanItem, ctx: PipelineContext, source_sha: str, result: OcrResult, received: dt.datetime,
+    *, part: StackPart | None = None,
+) -> RecordOutcome:
+    """Classify one record's reading, archive its files and count it: the steps after OCR, the
+    same for a file that is one record and for each record of a scanned stack (`part`). An
+    archive write that fails leaves no half-written record behind and is raised."""
     record_class = ctx.classifier.classify_text(result.text)
     fields = extract_fields(result.text)
     try:
-        paths = archive_record(item, ctx, source_sha, result, record_class, received, fields=fields)
-    except ArchiveWriteError as e:
-        ctx.archive.remove_orphans(item.council, source_sha)  # no half-written record stays behind
-        return quarantine_item(item, ctx, e, stage="archive", source_sha=source_sha)
-    return ledger_record(item, ctx, source_sha, result, record_class, paths, fields=fields)
+        paths = archive_record(item, ctx, source_sha, result, record_class, received, fields=fields, part=part)
+    except ArchiveWriteError:
+        ctx.archive.remove_orphans(item.council, part.record_id if part else source_sha)
+        raise
+    return ledger_record(item, ctx, source_sha, result, record_class, paths, fields=fields, part=part)
+
+
+def clear_earlier_attempt(ctx: PipelineContext, council: str, record_id: str) -> None:
+    """Files an attempt wrote before it died, without their ledger row: removed before the record
+    is made again. Call while holding the record's lock, after checking the ledger has no row."""
+    if ctx.archive.remove_orphans(council, record_id):
+        log.info("record %s: removed files of an earlier attempt that did not finish", record_id[:12])
 
 
 def _already_done(item: ScanItem, source_sha: str) -> RecordOutcome:
@@ -324,7 +343,7 @@ def build_sidecar(
         },
         "ocr": {"engine": result.engine, "languages": result.languages, **ocr.options},
         "pipeline_version": PIPELINE_VERSION,
-        "timestamps": {"received_at": received.isoformat(), "archived_at": _now().isoformat()},
+        "timestamps": {"received_at": received.isoformat(), "archived_at": utc_now().isoformat()},
     }
     if part is not None:
         sidecar["separation"] = part.as_sidecar()
@@ -449,5 +468,5 @@ def _safe_message(error: BaseException | None) -> str:
     return f"{type(error).__name__}: see the worker's debug log" if error else "refused"
 
 
-def _now() -> dt.datetime:
+def utc_now() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc)

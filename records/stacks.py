@@ -13,15 +13,14 @@ stand, the run counts it as done) and the ledger gets a `separation_settings_cha
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
-import datetime as dt
 import logging
 from dataclasses import replace
 from pathlib import Path
 
 from ocr import OcrError, OcrResult, extract_pages
-from records.classify.fields import extract_fields
 from records.classify.rules import TextClassifier
 from records.config_separation import SeparationSettings
 from records.errors import ArchiveWriteError, is_transient
@@ -31,11 +30,11 @@ from records.ledger import SourceFileEntry
 from records.pipeline import (
     PipelineContext,
     RecordOutcome,
-    _now,
-    archive_record,
-    ledger_record,
+    clear_earlier_attempt,
+    file_record,
     ocr_item,
     quarantine_item,
+    utc_now,
     work_folder,
 )
 from records.stack_part import StackPart
@@ -85,7 +84,7 @@ def _finished(item: ScanItem, ctx: PipelineContext, source_sha: str, fingerprint
 def _split_and_archive(
     item: ScanItem, ctx: PipelineContext, source_sha: str, settings: SeparationSettings, fingerprint: str, work: Path,
 ) -> RecordOutcome:
-    received = _now()
+    received = utc_now()
     formats = tuple(settings.barcode_formats) if settings.reads_barcodes else ()
     try:
         result = ocr_item(item, ctx, work, signals=formats, isolate_pages=True)
@@ -113,8 +112,7 @@ def _split_and_archive(
             continue
         try:
             outcome = _archive_part(item, ctx, result, part, received, work)
-        except ArchiveWriteError as e:
-            ctx.archive.remove_orphans(item.council, part.record_id)
+        except ArchiveWriteError as e:  # file_record removed its half-written files
             return quarantine_item(item, ctx, e, stage="archive", source_sha=source_sha)
         if outcome.status == "archived":
             archived.append(outcome)
@@ -154,14 +152,10 @@ def _archive_part(
     """One record of the stack, unless a run before this one got it into the ledger."""
     if ctx.ledger.is_archived(part.record_id):
         return RecordOutcome("already_done", part.record_id, item.council, item.batch)
-    if ctx.archive.remove_orphans(item.council, part.record_id):
-        log.info("record %s: removed files of an earlier attempt that did not finish", part.record_id[:12])
+    clear_earlier_attempt(ctx, item.council, part.record_id)
     record = part_result(result, part, work)
-    record_class = ctx.classifier.classify_text(record.text)
-    fields = extract_fields(record.text)
-    paths = archive_record(item, ctx, part.source_sha256, record, record_class, received, fields=fields, part=part)
     try:
-        return ledger_record(item, ctx, part.source_sha256, record, record_class, paths, fields=fields, part=part)
+        return file_record(item, ctx, part.source_sha256, record, received, part=part)
     finally:
         record.pdf_path.unlink(missing_ok=True)
 
