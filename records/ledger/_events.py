@@ -39,8 +39,10 @@ def archiving(record: ArchivedRecord, ocr_options: dict[str, Any]) -> Events:
     """What happened to a record on its way into the archive, as its row goes in."""
     received: dict[str, Any] = {"source_path": record.source_path}
     if record.source_file_sha256 is not None:  # one record of a scanned stack
+        # Not its cover-sheet reference: that may be a council's own file number for a person,
+        # so it stays in the record's row and sidecar, out of the trail operators read.
         received.update(source_file_sha256=record.source_file_sha256, first_page=record.first_page,
-                        last_page=record.last_page, reference=record.reference)
+                        last_page=record.last_page)
     return [
         ("received", received),
         ("ocred", {"engine": record.engine, "languages": record.languages,

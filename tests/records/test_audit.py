@@ -122,3 +122,22 @@ def test_cli_audit_record_batch_estimate_and_exclude(tmp_path: Path) -> None:
     assert changes == [("estimate_changed", "a.clerk", 30), ("excluded", "a.clerk", 5)]
     missing = runner.invoke(app, ["audit", "record", "ffffff", *common])
     assert missing.exit_code == ExitCode.usage
+
+
+def test_a_stack_records_trail_names_its_file_and_pages_not_its_cover_sheet_reference(tmp_path: Path) -> None:
+    from records.ledger import ArchivedRecord
+
+    ledger = Ledger(f"sqlite:///{tmp_path / 'ledger.db'}")
+    record = ArchivedRecord(
+        source_sha256="b" * 64, council="ashbourne", batch="box-1", source_path="ashbourne/box-1/box.pdf",
+        record_type="complaint", score=0.9, needs_review=False, pages=2, words=40, blank_pages=0,
+        mean_confidence=91.0, pdf_path="p.pdf", text_path="p.txt", sidecar_path="p.json", pdf_sha256="1" * 64,
+        text_sha256="2" * 64, engine="tesseract", languages="eng", pipeline_version="test",
+        source_file_sha256="a" * 64, first_page=3, last_page=4, reference="REC-004711",
+    )
+    assert ledger.add_record(record)
+    [received] = [e for e in ledger.events(record_prefix="b" * 12) if e.event == "received"]
+    assert (received.detail["source_file_sha256"], received.detail["first_page"], received.detail["last_page"]) == (
+        "a" * 64, 3, 4)
+    assert "REC-004711" not in json.dumps([asdict(e) for e in ledger.events(record_prefix="b" * 12)], default=str)
+    assert [r.reference for r in ledger.records()] == ["REC-004711"], "the row keeps it"
