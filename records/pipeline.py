@@ -35,12 +35,12 @@ from ocr import Engine, OcrError, OcrResult, ocr_document
 from ocr.defaults import DEFAULT_DPI, DEFAULT_ENGINE, DEFAULT_LANGUAGES, DEFAULT_PAGE_TIMEOUT
 from records.archive.local import (
     ArchivePaths,
+    archive_entry,
     is_regular_file,
     is_stale,
     make_private_dir,
     owner_tag,
     remove_stale_temp_files,
-    sha256_bytes,
     sha256_file,
 )
 from records.archive.objects import AnyArchive
@@ -299,12 +299,7 @@ def archive_record(
     sidecar = build_sidecar(item, source_sha, result, record_class, received, ctx.ocr, part=part)
     if fields is not None:
         sidecar["fields"] = fields.as_dict()  # NI numbers already masked
-    sidecar["archive"] = {
-        "pdf": paths.pdf.name,
-        "pdf_sha256": sha256_file(result.pdf_path),
-        "text": paths.text.name,
-        "text_sha256": sha256_bytes(text.encode("utf-8")),
-    }
+    sidecar["archive"] = archive_entry(paths, result.pdf_path, text)
     ctx.archive.store(paths, pdf=result.pdf_path, text=text, sidecar=sidecar)
     return paths
 
@@ -334,13 +329,8 @@ def build_sidecar(
             for p in result.pages
         ],
         "mean_confidence": round(result.mean_confidence, 2),
-        "classification": {
-            "record_type": record_class.record_type,
-            "score": record_class.score,
-            "needs_review": needs_review(record_class, result) or bool(part and part.review_reasons),
-            "candidates": [{"record_type": t, "score": s} for t, s in record_class.candidates],
-            "method": record_class.method,
-        },
+        "classification": record_class.as_sidecar(
+            needs_review=needs_review(record_class, result) or bool(part and part.review_reasons)),
         "ocr": {"engine": result.engine, "languages": result.languages, **ocr.options},
         "pipeline_version": PIPELINE_VERSION,
         "timestamps": {"received_at": received.isoformat(), "archived_at": utc_now().isoformat()},

@@ -121,6 +121,12 @@ def is_gone_writer(owner: str) -> bool:
     return host == _host() and pid.isdigit() and not _pid_alive(int(pid))
 
 
+def archive_entry(paths: ArchivePaths, pdf: Path, text: str) -> dict[str, str]:
+    """The sidecar's `archive` section: the names of a record's PDF and text and their checksums."""
+    return {"pdf": paths.pdf.name, "pdf_sha256": sha256_file(pdf),
+            "text": paths.text.name, "text_sha256": sha256_bytes(text.encode("utf-8"))}
+
+
 def sidecar_bytes(sidecar: dict[str, Any]) -> bytes:
     """A sidecar as stored: sorted keys, indented, UTF-8 (the same bytes in any archive)."""
     return json.dumps(sidecar, indent=2, sort_keys=True, ensure_ascii=False).encode("utf-8")

@@ -20,16 +20,15 @@ from typing import Any
 
 from pypdf import PdfReader, PdfWriter
 
-from records.archive.local import Archive, ArchivePaths, sha256_bytes
+from ocr import PAGE_SEPARATOR
+from records.archive.local import Archive, ArchivePaths, archive_entry
 from records.archive.objects import AnyArchive, require_local_archive
 from records.classify.fields import extract_fields
 from records.classify.review import resolve_record
-from records.classify.rules import TextClassifier
+from records.classify.rules import RecordClass, TextClassifier
 from records.errors import ReviewError
 from records.ledger import ArchivedRecord, Ledger, PageStat, RecordRow
 from records.stack_part import record_id_for
-
-PAGE_SEPARATOR = "\f"
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,16 +140,17 @@ def _regroup(
             found = classifier.classify_text(text)
             paths = archive.paths_for(base.council, found.record_type, new_id)
             pdf = _write_pdf(pdf_pages[span], Path(work) / f"{n}.pdf")
-            sidecar = _sidecar(whole.sidecar, new_id, numbers, page_entries, found, action, reviewed_by,
-                               [o.row.source_sha256 for o in olds], text, pdf, paths)
+            confidence = _mean_confidence(page_entries)
+            sidecar = _sidecar(whole.sidecar, new_id, numbers, page_entries, confidence, found,
+                               review={"action": action, "from": [o.row.source_sha256 for o in olds],
+                                       "reviewed_by": reviewed_by})
+            sidecar["archive"] = archive_entry(paths, pdf, text)
             archive.store(paths, pdf=pdf, text=text, sidecar=sidecar)
-            words = sum(int(p.get("words", 0)) for p in page_entries)
-            confidence = (sum(float(p["confidence"]) * int(p.get("words", 0)) for p in page_entries) / words
-                          if words else 0.0)
             made.append((ArchivedRecord(
                 source_sha256=new_id, council=base.council, batch=base.batch, source_path=base.source_path,
                 record_type=found.record_type, score=found.score, needs_review=found.needs_review,
-                pages=len(numbers), words=words, blank_pages=0, mean_confidence=round(confidence, 2),
+                pages=len(numbers), words=sum(int(p.get("words", 0)) for p in page_entries), blank_pages=0,
+                mean_confidence=confidence,
                 pdf_path=archive.relative(paths.pdf), text_path=archive.relative(paths.text),
                 sidecar_path=archive.relative(paths.sidecar), pdf_sha256=archive.sha256(paths.pdf),
                 text_sha256=archive.sha256(paths.text), engine=base.engine, languages=base.languages,
@@ -190,29 +190,26 @@ def _write_pdf(pages: list[tuple[Path, int]], out: Path) -> Path:
     return out
 
 
-def _sidecar(
-    old: dict[str, Any], new_id: str, numbers: list[int], page_entries: list[dict[str, Any]], found: Any,
-    action: str, reviewed_by: str, old_ids: list[str], text: str, pdf: Path, paths: ArchivePaths,
-) -> dict[str, Any]:
-    sidecar = json.loads(json.dumps(old))
+def _mean_confidence(page_entries: list[dict[str, Any]]) -> float:
+    """The record's mean word confidence from its pages' sidecar entries, weighted by words."""
     words = sum(int(p.get("words", 0)) for p in page_entries)
-    sidecar.update(
-        record_id=new_id, page_count=len(numbers), pages=page_entries,
-        mean_confidence=round(sum(float(p["confidence"]) * int(p.get("words", 0)) for p in page_entries) / words, 2)
-        if words else 0.0,
-        classification={"record_type": found.record_type, "score": found.score, "needs_review": found.needs_review,
-                        "candidates": [{"record_type": t, "score": s} for t, s in found.candidates],
-                        "method": found.method},
-    )
+    total = sum(float(p["confidence"]) * int(p.get("words", 0)) for p in page_entries)
+    return round(total / words, 2) if words else 0.0
+
+
+def _sidecar(
+    old: dict[str, Any], new_id: str, numbers: list[int], page_entries: list[dict[str, Any]], confidence: float,
+    found: RecordClass, *, review: dict[str, Any],
+) -> dict[str, Any]:
+    """The old record's sidecar made over for the new one; `review` says who changed it, and how."""
+    sidecar = json.loads(json.dumps(old))
+    sidecar.update(record_id=new_id, page_count=len(numbers), pages=page_entries, mean_confidence=confidence,
+                   classification=found.as_sidecar(needs_review=found.needs_review))
     separation = sidecar.setdefault("separation", {})
     separation.update(first_page=numbers[0], last_page=numbers[-1], pages=numbers,
                       boundary={"method": "review", "score": 1.0, "evidence": []}, near_splits=[], review_reasons=[])
-    sidecar["archive"] = {"pdf": paths.pdf.name, "pdf_sha256": sha256_bytes(pdf.read_bytes()),
-                          "text": paths.text.name, "text_sha256": sha256_bytes(text.encode("utf-8"))}
-    sidecar.setdefault("reviews", []).append({
-        "action": action, "from": old_ids, "reviewed_by": reviewed_by,
-        "reviewed_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-    })
+    sidecar.setdefault("reviews", []).append(
+        {**review, "reviewed_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")})
     return sidecar
 
 

@@ -12,7 +12,7 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 from records.config import UNCLASSIFIED, Classification
 
@@ -26,6 +26,12 @@ class RecordClass:
     needs_review: bool
     candidates: tuple[tuple[str, float], ...]
     method: str = "rules"  # or "learned" (records.classify.learned): kept in the sidecar for audit
+
+    def as_sidecar(self, *, needs_review: bool) -> dict[str, Any]:
+        """The sidecar's `classification` section; `needs_review` may say more than the type's
+        doubt (a page OCR could not vouch for, a doubtful split)."""
+        return {"record_type": self.record_type, "score": self.score, "needs_review": needs_review,
+                "candidates": [{"record_type": t, "score": s} for t, s in self.candidates], "method": self.method}
 
 
 class TextClassifier(Protocol):
