@@ -1,6 +1,7 @@
 """Run the pipeline flow once in this process and print wall time and peak memory as JSON.
 
 Kept separate so the benchmark measures the pipeline's own process, not the benchmark's.
+With a fifth argument `profile`, also the CPU of each stage per input file (`ocr.profiling`).
 """
 
 from __future__ import annotations
@@ -51,6 +52,7 @@ def _flow_run_seconds(state: State) -> float:
 def main() -> None:
     scan_root, data_dir, workers = sys.argv[1], sys.argv[2], int(sys.argv[3])
     task_runner = sys.argv[4] if len(sys.argv) > 4 else "threads"
+    profiling = sys.argv[5:6] == ["profile"]
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
     started = time.perf_counter()
@@ -58,6 +60,10 @@ def main() -> None:
 
     early_server.launch(["run"])  # as `digitise run` does, before the imports
     from flows import digitise_scan_root
+    from ocr import start_profile, stop_profile
+
+    if profiling:
+        start_profile()
 
     engines_kib: dict[int, int] = {}
     watching = threading.Event()
@@ -74,6 +80,7 @@ def main() -> None:
     stop_engines()  # any still running: their CPU time is then counted with the finished children's
     watching.set()
     summary = state.result()
+    profile = stop_profile()
     own = resource.getrusage(resource.RUSAGE_SELF)
     children = resource.getrusage(resource.RUSAGE_CHILDREN)  # finished tools: tesseract, pdftoppm
     print(json.dumps({
@@ -85,6 +92,7 @@ def main() -> None:
         "engine_rss_mib": [kib / 1024 for kib in engines_kib.values()],
         "own_cpu": own.ru_utime + own.ru_stime,
         "tools_cpu": children.ru_utime + children.ru_stime,
+        "profile": profile.rows() if profile else [],
     }))
 
 

@@ -20,7 +20,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from benchmarks.throughput import make_pages, run_pipeline
+from benchmarks.throughput import make_sample, run_pipeline
 
 #: ABBYY FlexiCapture 12 Performance Guide, "Medium" sizing: 1M b/w pages per 24 h on 80 cores.
 ABBYY_PAGES_PER_DAY = 1_000_000
@@ -50,7 +50,7 @@ def main() -> None:
 
     work = Path(tempfile.mkdtemp(prefix="digitise-capacity-"))
     try:
-        pages, _ = make_pages(work / "pages", args.pages, args.seed)
+        pages = make_sample(work / "pages", "bitonal", args.pages, args.seed).files
         run = run_pipeline(pages, work / "pipeline", args.workers)
         data = work / "pipeline" / "data"
         archive_per_page = folder_bytes(data / "archive") / len(pages)

@@ -32,7 +32,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from benchmarks.throughput import make_pages
+from benchmarks.throughput import make_sample
 
 ROOT = Path(__file__).resolve().parent.parent
 COUNCIL, BATCH = "ashbourne", "benchmark"
@@ -161,7 +161,7 @@ def main() -> None:
 
     work = Path(tempfile.mkdtemp(prefix="digitise-workers-"))
     try:
-        pages, _ = make_pages(work / "pages", args.pages, args.seed)
+        pages = make_sample(work / "pages", "bitonal", args.pages, args.seed).files
         results = [measure(pages, Layout.parse(text), work / f"round-{n}", args)
                    for n in range(args.repeat) for text in args.layouts]
     finally:

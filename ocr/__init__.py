@@ -21,6 +21,9 @@ from ocr.errors import (
 )
 from ocr.pages import SUPPORTED_SUFFIXES, set_pixel_limit
 from ocr.probe import check_tools
+from ocr.profiling import Profile, start_profile, stop_profile
+from ocr.profiling import stage as profile_stage
+from ocr.profiling import subject as profile_subject
 from ocr.quality import ReviewReason
 from ocr.signals import PageSignals, page_signals
 
@@ -39,6 +42,7 @@ __all__ = [
     "PAGE_SEPARATOR",
     "PageResult",
     "PageSignals",
+    "Profile",
     "ReviewReason",
     "SUPPORTED_SUFFIXES",
     "ToolMissingError",
@@ -49,6 +53,10 @@ __all__ = [
     "extract_pages",
     "ocr_document",
     "page_signals",
+    "profile_stage",
+    "profile_subject",
     "set_pixel_limit",
+    "start_profile",
     "stop_engines",
+    "stop_profile",
 ]

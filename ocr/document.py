@@ -19,6 +19,7 @@ from ocr._exec.tesseract import Engine, tesseract_version
 from ocr.defaults import DEFAULT_DPI, DEFAULT_ENGINE, DEFAULT_LANGUAGES, DEFAULT_PAGE_TIMEOUT
 from ocr.blank import SURELY_INKED, BlankCheck
 from ocr.errors import OcrError, ToolMissingError
+from ocr.profiling import stage, subject
 from ocr.pages import ImagePage, TextLayerPage, UnreadablePage, iter_pages
 from ocr.reading import PageReading, ReadOptions, read_page
 from ocr.signals import PageSignals
@@ -135,17 +136,19 @@ def ocr_document(
     options = ReadOptions(work_dir, languages=languages, timeout=page_timeout, psm=psm, engine=engine,
                           signal_formats=formats)
     read = _ReadPages(work_dir)
-    for page in iter_pages(source, work_dir=work_dir, dpi=dpi, timeout=page_timeout, isolate=isolate_pages):
-        outcome = _read(page, options, isolate=isolate_pages)
-        if isinstance(outcome, UnreadablePage):
-            read.add_unreadable(outcome)
-        elif isinstance(outcome, TextLayerPage):
-            read.add_text_layer(outcome)
-        else:
-            read.add_reading(cast(ImagePage, page), outcome)
-    if read.unreadable and len(read.unreadable) == len(read.pages):
-        raise read.unreadable[0].error
-    out = _join(read.parts, work_dir / "document.pdf")
+    with subject(source.name):
+        for page in iter_pages(source, work_dir=work_dir, dpi=dpi, timeout=page_timeout, isolate=isolate_pages):
+            outcome = _read(page, options, isolate=isolate_pages)
+            if isinstance(outcome, UnreadablePage):
+                read.add_unreadable(outcome)
+            elif isinstance(outcome, TextLayerPage):
+                read.add_text_layer(outcome)
+            else:
+                read.add_reading(cast(ImagePage, page), outcome)
+        if read.unreadable and len(read.unreadable) == len(read.pages):
+            raise read.unreadable[0].error
+        with stage("PDF assembly", children=True):
+            out = _join(read.parts, work_dir / "document.pdf")
     return OcrResult(tuple(read.pages), out, engine_version(engine), languages,
                      tuple(read.signals) if formats is not None else (), tuple(read.unreadable))
 
@@ -193,7 +196,8 @@ class _ReadPages:
         self.pages.append(_ocr_result(page, reading))
         if reading.signals is not None:
             self.signals.append(reading.signals)
-        _remove_scratch(self.work_dir, page.number, keep=reading.ocr.pdf_path)
+        with stage("scratch clean-up"):
+            _remove_scratch(self.work_dir, page.number, keep=reading.ocr.pdf_path)
         log.debug("page %d: %d words", page.number, self.pages[-1].word_count)
 
 

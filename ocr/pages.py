@@ -16,10 +16,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from PIL import Image, ImageOps, ImageSequence, UnidentifiedImageError
-from pypdf import PdfReader
+from pypdf import PageObject, PdfReader
 from pypdf.errors import DependencyError, FileNotDecryptedError, PdfReadError
 
 from ocr._exec.pdftoppm import rasterize_page
+from ocr.profiling import stage
 from ocr.bitonal import BitonalPage
 from ocr.errors import (
     EmptyDocumentError,
@@ -185,7 +186,8 @@ def _open_image(source: Path) -> Image.Image:
 def _iter_image_pages(
     source: Path, *, work_dir: Path, assumed_dpi: int, isolate: bool = False,
 ) -> Iterator[ImagePage | UnreadablePage]:
-    img = _open_image(source)
+    with stage("decode"):
+        img = _open_image(source)
     with img:
         if getattr(img, "n_frames", 1) == 1 and _exif_orientation(img) in (0, 1):
             # Tesseract reads the file as it is; the reader reuses the frame decoded above.
@@ -205,7 +207,8 @@ def _write_frames(
     """
     for number, frame in enumerate(ImageSequence.Iterator(img), start=1):
         try:
-            page = ImageOps.exif_transpose(frame.copy())
+            with stage("decode"):
+                page = ImageOps.exif_transpose(frame.copy())
         except (OSError, ValueError, EOFError) as e:
             error = InputUnreadableError(f"page {number} is not readable ({type(e).__name__})")
             if not isolate:
@@ -213,13 +216,19 @@ def _write_frames(
             yield UnreadablePage(number, error)
             continue
         dpi = _image_dpi(frame) or assumed_dpi
-        if page.mode == "1":
-            out = work_dir / f"{number:05d}.source.pbm"
-            BitonalPage.from_gray(gray_pixels(page)).save_pbm(out)
-        else:
-            out = work_dir / f"{number:05d}.source.png"
-            page.save(out, dpi=(dpi, dpi), compress_level=1)
+        with stage("decode"):
+            out = _write_frame(page, work_dir, number, dpi)
         yield ImagePage(number, out, dpi, page)
+
+
+def _write_frame(page: Image.Image, work_dir: Path, number: int, dpi: int) -> Path:
+    if page.mode == "1":
+        out = work_dir / f"{number:05d}.source.pbm"
+        BitonalPage.from_gray(gray_pixels(page)).save_pbm(out)
+    else:
+        out = work_dir / f"{number:05d}.source.png"
+        page.save(out, dpi=(dpi, dpi), compress_level=1)
+    return out
 
 
 def _exif_orientation(img: Image.Image) -> int:
@@ -256,28 +265,35 @@ def _open_pdf(source: Path) -> PdfReader:
 def _iter_pdf_pages(
     source: Path, *, work_dir: Path, dpi: int, timeout: float, isolate: bool = False,
 ) -> Iterator[SourcePage | UnreadablePage]:
-    reader = _open_pdf(source)
+    with stage("decode"):
+        reader = _open_pdf(source)
     for index, page in enumerate(reader.pages):
         number = index + 1
-        try:
-            text = page.extract_text() or ""
-        except (PdfReadError, ValueError, KeyError, TypeError):
-            text = ""
+        with stage("text layer check"):
+            text = _page_text(page)
         if len(text.strip()) >= MIN_TEXT_LAYER_CHARS:
             yield TextLayerPage(number, source, index, text)
         else:
             try:
                 _check_raster_size(page.mediabox.width, page.mediabox.height, dpi=dpi, number=number)
-                out = rasterize_page(
-                    source, page=number, out_base=work_dir / f"{number:05d}.raster",
-                    dpi=dpi, timeout=timeout,
-                )
+                with stage("rasterise", children=True):
+                    out = rasterize_page(
+                        source, page=number, out_base=work_dir / f"{number:05d}.raster",
+                        dpi=dpi, timeout=timeout,
+                    )
             except OcrError as e:
                 if not isolate or e.transient:
                     raise
                 yield UnreadablePage(number, e)
                 continue
             yield ImagePage(number, out, dpi)
+
+
+def _page_text(page: PageObject) -> str:
+    try:
+        return page.extract_text() or ""
+    except (PdfReadError, ValueError, KeyError, TypeError):
+        return ""
 
 
 def _check_raster_size(width_pt: float, height_pt: float, *, dpi: int, number: int) -> None:

@@ -13,6 +13,7 @@ from ocr.bitonal import BitonalPage
 from ocr.cleaning import clean_page, darken_faint_ink
 from ocr.deskew import should_deskew, straighten, straighten_pixels
 from ocr.ink import InkMap
+from ocr.profiling import stage
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,19 +48,22 @@ def prepare_page(
     if not prep.changes_page:
         return source
     retouched = prep.clean or prep.faint
-    if source.mode == "L" or (source.mode == "1" and not retouched):
-        straight = straighten_pixels(gray, rotation=prep.rotation, skew=prep.skew, ink=ink)
-        if source.mode == "1":
-            return BitonalPage.from_gray(straight)
-        page = Image.fromarray(np.ascontiguousarray(straight))
-    else:
-        page = straighten(source, rotation=prep.rotation, skew=prep.skew, ink=ink)
+    with stage("turn and deskew"):
+        if source.mode == "L" or (source.mode == "1" and not retouched):
+            straight = straighten_pixels(gray, rotation=prep.rotation, skew=prep.skew, ink=ink)
+            if source.mode == "1":
+                return BitonalPage.from_gray(straight)
+            page = Image.fromarray(np.ascontiguousarray(straight))
+        else:
+            page = straighten(source, rotation=prep.rotation, skew=prep.skew, ink=ink)
     if retouched:
         page = page if page.mode == "L" else page.convert("L")
         if prep.clean:
-            page = clean_page(page)
+            with stage("cleaning"):
+                page = clean_page(page)
         if prep.faint:
-            page = darken_faint_ink(page)
+            with stage("faint darkening"):
+                page = darken_faint_ink(page)
     return page
 
 
@@ -71,11 +75,12 @@ def save_prepared(page: Image.Image | BitonalPage, base: Path, dpi: int | None) 
     copies a PNG's compressed data straight into its PDF, so the archived PDF is about 30 %
     smaller that way.
     """
-    if isinstance(page, BitonalPage):
-        out = Path(f"{base}.pbm")
-        page.save_pbm(out)
+    with stage("write prepared image"):
+        if isinstance(page, BitonalPage):
+            out = Path(f"{base}.pbm")
+            page.save_pbm(out)
+            return out
+        info: dict[str, Any] = {"dpi": (dpi, dpi)} if dpi else {}
+        out = Path(f"{base}.png")
+        page.save(out, compress_level=1, **info)
         return out
-    info: dict[str, Any] = {"dpi": (dpi, dpi)} if dpi else {}
-    out = Path(f"{base}.png")
-    page.save(out, compress_level=1, **info)
-    return out

@@ -39,6 +39,7 @@ from ocr.layout import segmentation_mode
 from ocr.orientation import Orientation, guess_orientation
 from ocr.pages import ImagePage
 from ocr.prepare import Preparation, prepare_page, save_prepared
+from ocr.profiling import stage
 from ocr.quality import DOUBTFUL_WORD, Reading, ReviewReason, check_reading, review_reasons
 from ocr.signals import PageSignals, page_signals
 
@@ -121,9 +122,11 @@ class _Page:
 
     @classmethod
     def decode(cls, page: ImagePage) -> _Page:
-        pixels = page.pixels if page.pixels is not None else _load(page.image, page.number)
-        gray = gray_pixels(pixels)
-        ink, faint_ink = ink_maps(gray, dpi=page.dpi)
+        with stage("decode"):
+            pixels = page.pixels if page.pixels is not None else _load(page.image, page.number)
+            gray = gray_pixels(pixels)
+        with stage("ink maps"):
+            ink, faint_ink = ink_maps(gray, dpi=page.dpi)
         return cls(page.number, page.image, page.dpi, pixels, gray, ink, faint_ink)
 
     @property
@@ -163,13 +166,17 @@ def read_page(page: ImagePage, options: ReadOptions) -> PageReading:
     source = _Page.decode(page)
     signals = None
     if options.signal_formats is not None:  # from the grey levels decoded anyway: no second decode
-        signals = page_signals(source.gray, number=source.number, dpi=source.dpi, formats=options.signal_formats)
-    guess = guess_orientation(source.ink)
+        with stage("signals"):
+            signals = page_signals(source.gray, number=source.number, dpi=source.dpi, formats=options.signal_formats)
+    with stage("orientation check"):
+        guess = guess_orientation(source.ink)
     plan = _Plan(guess.rotation, guess.skew, guess.certain)
     if not guess.certain:
         plan = _settle_orientation(source, guess, timeout=options.timeout)
-    noisy = should_clean(measure_noise(source.gray))
-    mode = segmentation_mode(source.ink.rotated(plan.rotation), options.psm)
+    with stage("noise check"):
+        noisy = should_clean(measure_noise(source.gray))
+    with stage("layout"):
+        mode = segmentation_mode(source.ink.rotated(plan.rotation), options.psm)
     first = _Attempt("ocr", Preparation(plan.rotation, plan.skew, clean=noisy), mode)
 
     best = _ocr_pass(source, options, first)
@@ -273,7 +280,8 @@ def _settle_orientation(page: _Page, guess: Orientation, *, timeout: float) -> _
     be upside down all the same, the first reading comes out garbled and is tried the
     other way up.
     """
-    osd = detect_orientation(page.path, dpi=page.tesseract_dpi, timeout=timeout)
+    with stage("OSD", children=True):
+        osd = detect_orientation(page.path, dpi=page.tesseract_dpi, timeout=timeout)
     if osd is None:
         return _Plan(guess.rotation, guess.skew, False)
     if osd.rotate == guess.rotation:
@@ -349,11 +357,13 @@ def _ocr_pass(page: _Page, options: ReadOptions, attempt: _Attempt) -> _Pass:
     target = page.path
     if prepared is not page.pixels:
         target = save_prepared(prepared, Path(f"{out_base}.prepared"), page.dpi)
-    result = ocr_page_image(
-        target, out_base=out_base, languages=options.languages,
-        dpi=page.tesseract_dpi, psm=attempt.psm, timeout=options.timeout, engine=options.engine,
-    )
-    reading = check_reading(_ink_of(prepared, page, attempt.prep), result.words)
+    with stage(f"tesseract {attempt.tag}", children=options.engine == "cli"):  # the engine reports its own
+        result = ocr_page_image(
+            target, out_base=out_base, languages=options.languages,
+            dpi=page.tesseract_dpi, psm=attempt.psm, timeout=options.timeout, engine=options.engine,
+        )
+    with stage("completeness check"):
+        reading = check_reading(_ink_of(prepared, page, attempt.prep), result.words)
     return _Pass(result, reading, attempt)
 
 

@@ -31,7 +31,7 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any, Literal
 
-from ocr import Engine, OcrError, OcrResult, ocr_document
+from ocr import Engine, OcrError, OcrResult, ocr_document, profile_stage, profile_subject
 from ocr.defaults import DEFAULT_DPI, DEFAULT_ENGINE, DEFAULT_LANGUAGES, DEFAULT_PAGE_TIMEOUT
 from records.archive.local import (
     ArchivePaths,
@@ -149,7 +149,8 @@ def process_item(item: ScanItem, ctx: PipelineContext) -> RecordOutcome:
     nothing else but an error that stopped the quarantine itself (a full disk, a ledger down).
     """
     try:
-        return _process(item, ctx)
+        with profile_subject(item.path.name):
+            return _process(item, ctx)
     except Exception as error:  # noqa: BLE001 - the record boundary
         if is_transient(error):
             log.debug("transient %s (cause %s)", type(error).__name__, type(error.__cause__).__name__)
@@ -162,7 +163,8 @@ def _process(item: ScanItem, ctx: PipelineContext) -> RecordOutcome:
     if item.url is not None:
         return _process_object(item, ctx)
     try:
-        source_sha = sha256_file(item.path)
+        with profile_stage("hash"):
+            source_sha = sha256_file(item.path)
     except OSError as e:
         return quarantine_item(item, ctx, e, stage="read", source_sha=UNREADABLE_SHA)
     settings = ctx.separation_for(item)
@@ -212,14 +214,16 @@ def file_record(
     """Classify one record's reading, archive its files and count it: the steps after OCR, the
     same for a file that is one record and for each record of a scanned stack (`part`). An
     archive write that fails leaves no half-written record behind and is raised."""
-    record_class = ctx.classifier.classify_text(result.text)
-    fields = extract_fields(result.text)
-    try:
-        paths = archive_record(item, ctx, source_sha, result, record_class, received, fields=fields, part=part)
-    except ArchiveWriteError:
-        ctx.archive.remove_orphans(item.council, part.record_id if part else source_sha)
-        raise
-    return ledger_record(item, ctx, source_sha, result, record_class, paths, fields=fields, part=part)
+    with profile_stage("classification"):
+        record_class = ctx.classifier.classify_text(result.text)
+        fields = extract_fields(result.text)
+    with profile_stage("archive and ledger"):
+        try:
+            paths = archive_record(item, ctx, source_sha, result, record_class, received, fields=fields, part=part)
+        except ArchiveWriteError:
+            ctx.archive.remove_orphans(item.council, part.record_id if part else source_sha)
+            raise
+        return ledger_record(item, ctx, source_sha, result, record_class, paths, fields=fields, part=part)
 
 
 def clear_earlier_attempt(ctx: PipelineContext, council: str, record_id: str) -> None:

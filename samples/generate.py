@@ -4,6 +4,7 @@ Usage::
 
     python -m samples.generate --out samples/scans             # the committed sample set
     python -m samples.generate --out /tmp/bench --pages-only --count 200 --seed 3
+    python -m samples.generate --out /tmp/mixed --mixed --count 240   # a scanning room's mix (samples.mixed)
     python -m samples.generate --out /tmp/stacks --stacks 1 --stack-records 5-60   # boxes as one file
     python -m samples.generate --out samples --sheets      # the printable separator sheet
 
@@ -551,8 +552,13 @@ def _parser() -> argparse.ArgumentParser:
         help="instead of records, write --count single-page 1-bit PNGs of varied record types "
         "under OUT/<council>/bench-pages/ (for throughput benchmarks); --per-type is ignored",
     )
+    parser.add_argument(
+        "--mixed", action="store_true",
+        help="instead of records, write --count pages of a scanning room's mix (formats, turned, tilted, "
+        "noisy and blurred pages, 200 and 300 dpi) under OUT/<council>/mixed/ (samples.mixed)",
+    )
     parser.add_argument("--count", type=int, default=50,
-                        help="pages to write with --pages-only, sheets with --cover-sheets (default 50)")
+                        help="pages to write with --pages-only or --mixed, sheets with --cover-sheets (default 50)")
     parser.add_argument(
         "--stacks", type=int, metavar="N",
         help="instead of records, write N stacks (many records in one file) per separation method, "
@@ -602,7 +608,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         done = _extras(args)
         if done is not None:
             return done
-        if args.pages_only:
+        if args.mixed:
+            from samples.mixed import generate_mixed
+
+            records = [m.record for m in generate_mixed(args.out, args.count, seed=args.seed, councils=args.councils)]
+        elif args.pages_only:
             records = generate_pages(args.out, args.count, seed=args.seed, councils=args.councils)
         else:
             records = generate(args.out, seed=args.seed, per_type=args.per_type, councils=args.councils)

@@ -21,6 +21,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from ocr import profiling
 from ocr.errors import OcrFailedError, OcrTimeoutError, ToolMissingError
 
 SERVER = Path(__file__).with_name("engine_server.py")
@@ -85,6 +86,7 @@ class _Engine:
             text=True, encoding="utf-8",
         )
         self.fresh = True
+        self.cpu = 0.0  # the engine's CPU seconds at its last answer
         self._stop = weakref.finalize(self, _close, self.process)
 
     def ask(self, request: dict[str, Any], timeout: float) -> dict[str, Any]:
@@ -152,6 +154,9 @@ def read_with_engine(
             raise OcrFailedError(f"tesseract engine pipe failed ({type(error).__name__})") from error
         raise
     if answer.get("ok"):
+        cpu = float(answer.get("cpu", engine.cpu))
+        profiling.charge(cpu - engine.cpu)  # this page's share, its engine's start-up on the first
+        engine.cpu = cpu
         return str(answer["tsv"])
     if answer.get("error") == "timeout":
         raise OcrTimeoutError.for_page(timeout)

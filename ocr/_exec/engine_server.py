@@ -2,7 +2,8 @@
 
 Started as `python engine_server.py TESSDATA` (a script, so the `ocr` package and its
 imports are not loaded here). It reads one JSON request per line on stdin and answers
-one JSON line on the protocol pipe: the page's TSV, or what went wrong. Tesseract writes
+one JSON line on the protocol pipe: the page's TSV and the engine's CPU seconds so far
+(for `ocr.profiling`), or what went wrong. Tesseract writes
 the page's PDF and text itself, as the CLI does. Starting the CLI for every page cost
 about 0.1 CPU s a page (loading the model and the PDF font) before it read anything.
 
@@ -57,7 +58,7 @@ def _read(engines: dict[str, Any], tesserocr: Any, tessdata: str, request: dict[
     if not done:
         late = time.monotonic() - started >= request["timeout"]
         return {"ok": False, "error": "timeout" if late else "failed", "message": "ProcessPages"}
-    return {"ok": True, "tsv": TSV_HEADER + "\n" + api.GetTSVText(0)}
+    return {"ok": True, "tsv": TSV_HEADER + "\n" + api.GetTSVText(0), "cpu": time.process_time()}
 
 
 if __name__ == "__main__":
