@@ -22,6 +22,7 @@ from pypdf.errors import DependencyError, FileNotDecryptedError, PdfReadError
 from ocr._exec.pdftoppm import rasterize_page
 from ocr.profiling import stage
 from ocr.bitonal import BitonalPage
+from ocr.embedded import POINTS_PER_INCH, embedded_scan, write_embedded_scan
 from ocr.errors import (
     EmptyDocumentError,
     EncryptedPdfError,
@@ -41,7 +42,6 @@ SUPPORTED_SUFFIXES = IMAGE_SUFFIXES | PDF_SUFFIXES
 MIN_TEXT_LAYER_CHARS = 20
 #: An image narrower or shorter than this is a broken export, not a scanned page.
 MIN_PAGE_SIDE = 16
-POINTS_PER_INCH = 72
 _PLAIN_SUFFIX = re.compile(r"\.[a-z0-9]{1,5}")
 
 
@@ -275,18 +275,28 @@ def _iter_pdf_pages(
             yield TextLayerPage(number, source, index, text)
         else:
             try:
-                _check_raster_size(page.mediabox.width, page.mediabox.height, dpi=dpi, number=number)
-                with stage("rasterise", children=True):
-                    out = rasterize_page(
-                        source, page=number, out_base=work_dir / f"{number:05d}.raster",
-                        dpi=dpi, timeout=timeout,
-                    )
+                yield _scanned_pdf_page(source, page, number, work_dir=work_dir, dpi=dpi, timeout=timeout)
             except OcrError as e:
                 if not isolate or e.transient:
                     raise
                 yield UnreadablePage(number, e)
-                continue
-            yield ImagePage(number, out, dpi)
+
+
+def _scanned_pdf_page(
+    source: Path, page: PageObject, number: int, *, work_dir: Path, dpi: int, timeout: float
+) -> ImagePage:
+    """A PDF page without text as an image: its own JPEG when it is nothing else (`ocr.embedded`),
+    else rendered at `dpi`."""
+    base = work_dir / f"{number:05d}.raster"
+    with stage("extract page image"):
+        scan = embedded_scan(page)
+        if scan is not None:
+            _check_pixels(scan.width * scan.height, f"page {number}'s image has {scan.width * scan.height} pixels")
+            return ImagePage(number, write_embedded_scan(scan, base), scan.dpi)
+    _check_raster_size(page.mediabox.width, page.mediabox.height, dpi=dpi, number=number)
+    with stage("rasterise", children=True):
+        out = rasterize_page(source, page=number, out_base=base, dpi=dpi, timeout=timeout)
+    return ImagePage(number, out, dpi)
 
 
 def _page_text(page: PageObject) -> str:
@@ -298,11 +308,15 @@ def _page_text(page: PageObject) -> str:
 
 def _check_raster_size(width_pt: float, height_pt: float, *, dpi: int, number: int) -> None:
     """A PDF page is a bomb too if it would rasterise to more pixels than the limit."""
-    limit = pixel_limit()
     scale = dpi / POINTS_PER_INCH
     pixels = int(abs(float(width_pt)) * scale) * int(abs(float(height_pt)) * scale)
+    _check_pixels(pixels, f"page {number} would rasterise to {pixels} pixels at {dpi} dpi")
+
+
+def _check_pixels(pixels: int, what: str) -> None:
+    limit = pixel_limit()
     if limit and pixels > limit:
         raise ImageTooLargeError(
-            f"page {number} would rasterise to {pixels} pixels at {dpi} dpi, over the pixel limit "
-            f"of {limit} (pipeline.ocr.max_image_pixels); split or downsample the PDF first"
+            f"{what}, over the pixel limit of {limit} (pipeline.ocr.max_image_pixels); "
+            "split or downsample the PDF first"
         )

@@ -88,7 +88,7 @@ def test_ocr_document_born_digital_pdf_is_not_ocred(tmp_path: Path) -> None:
     assert not list((tmp_path / "w").glob("*.ocr.*")), "Tesseract must not have run"
 
 
-def test_ocr_document_scanned_pdf_is_rasterised_and_ocred(tmp_path: Path) -> None:
+def test_ocr_document_scanned_pdf_is_ocred(tmp_path: Path) -> None:
     source = tmp_path / "scan.pdf"
     render_lines(LINES).save(source, resolution=300)
     result = ocr_document(source, work_dir=tmp_path / "w")
