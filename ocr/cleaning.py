@@ -10,15 +10,18 @@ Measured per condition on generated pages (benchmarks/QUALITY.md, "Cleaning"):
 - faint (grey) lines next to black ones: Tesseract drops them whatever the psm; a pass
   with the grey levels pulled towards black reads them — used only as a recovery pass.
 
-The noise check reads every eighth row of the page at full resolution (a few ms).
+The noise check reads every eighth row of the page at full resolution (a few ms). The median
+is OpenCV's: the same pixels as Pillow's MedianFilter(3), in about 2 ms of CPU against 650 ms
+for an A4 page at 300 dpi (Pillow's is a general rank filter).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+import cv2
 import numpy as np
-from PIL import Image, ImageFilter
+from PIL import Image
 
 #: Share of pixels that are isolated dark specks (all four neighbours paper).
 SPECKLE_LIMIT = 5e-4
@@ -61,7 +64,7 @@ def should_clean(noise: Noise) -> bool:
 
 def clean_page(gray: Image.Image) -> Image.Image:
     """A despeckled copy of a greyscale page (3x3 median); the input is not changed."""
-    return gray.filter(ImageFilter.MedianFilter(3))
+    return Image.fromarray(cv2.medianBlur(np.asarray(gray), 3))
 
 
 def darken_faint_ink(gray: Image.Image) -> Image.Image:

@@ -15,6 +15,9 @@ from ocr.deskew import should_deskew, straighten, straighten_pixels
 from ocr.ink import InkMap
 from ocr.profiling import stage
 
+#: zlib's run-length strategy for PNG (Pillow's `compress_type`).
+Z_RLE = 3
+
 
 @dataclass(frozen=True, slots=True)
 class Preparation:
@@ -68,12 +71,13 @@ def prepare_page(
 
 
 def save_prepared(page: Image.Image | BitonalPage, base: Path, dpi: int | None) -> Path:
-    """PBM for bitonal pages, PNG at the fastest compression for the rest.
+    """PBM for bitonal pages, PNG at the fastest compression (zlib's run-length strategy) for the rest.
 
     Tesseract G4-encodes a bitonal page it reads from PBM, the quickest file to write, into
     its PDF. Not PNM for grey or colour pages, though it writes ten times faster: Tesseract
     copies a PNG's compressed data straight into its PDF, so the archived PDF is about 30 %
-    smaller that way.
+    smaller that way. Run-length strategy: on a straightened letter 10 % faster than the default
+    strategy and 15 % smaller, on a grainy page 25 % faster and 5 % smaller.
     """
     with stage("write prepared image"):
         if isinstance(page, BitonalPage):
@@ -82,5 +86,5 @@ def save_prepared(page: Image.Image | BitonalPage, base: Path, dpi: int | None) 
             return out
         info: dict[str, Any] = {"dpi": (dpi, dpi)} if dpi else {}
         out = Path(f"{base}.png")
-        page.save(out, compress_level=1, **info)
+        page.save(out, compress_level=1, compress_type=Z_RLE, **info)
         return out
