@@ -231,8 +231,10 @@ def run_pipeline(pages: list[Path], out: Path, workers: int, task_runner: str = 
     proc = subprocess.run(
         [sys.executable, "-m", "benchmarks._pipeline_run", str(out / "scans"), str(out / "data"), str(workers),
          task_runner, "profile"],
-        check=True, capture_output=True, text=True, cwd=ROOT,
+        check=False, capture_output=True, text=True, cwd=ROOT,
     )
+    if proc.returncode:
+        raise SystemExit(f"the pipeline run failed (exit {proc.returncode}):\n{proc.stderr[-3000:]}")
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
