@@ -14,6 +14,7 @@ from flows.cli.common import ByOpt, ConfigOpt, DataOpt, JsonOpt, Where, command_
 from records.classify.learned import examples_from_ground_truth, save_model, train_model
 from records.classify.regroup import RegroupResult, merge_with_next, split_record
 from records.classify.review import ReviewItem, review_queue, reviewed_examples, set_record_type
+from records.classify.review_view import RESCAN_REASONS, send_for_rescan
 from records.classify.rules import Classifier
 from records.context import model_path
 from records.ledger import EventRow
@@ -106,6 +107,19 @@ def review_merge(
     context = Where(config, data_dir).context()
     result = merge_with_next(context.ledger, context.archive, context.classifier, record_id, reviewed_by=who(by))
     _regrouped(result, as_json)
+
+
+@review_app.command("rescan")
+def review_rescan(
+    record_id: Annotated[str, typer.Argument(help="The record's id as `digitise review` lists it (12+ characters).")],
+    reason: Annotated[str, typer.Option(help=f"Why: {', '.join(RESCAN_REASONS)}.")] = RESCAN_REASONS[0],
+    by: ByOpt = None,
+    config: ConfigOpt = None,
+    data_dir: DataOpt = None,
+) -> None:
+    """Send a record awaiting review back to be scanned again: it leaves the queue, the request is audited."""
+    row = send_for_rescan(Where(config, data_dir).ledger(), record_id, requested_by=who(by), reason=reason)
+    say(f"record {row.source_sha256[:12]} ({row.council}) sent back for re-scan: {reason}")
 
 
 def _regrouped(result: RegroupResult, as_json: bool) -> None:

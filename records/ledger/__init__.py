@@ -9,6 +9,9 @@ What it holds (records/ledger/schema.py):
     review_labels           people's decisions on record types, kept for retraining
     inventory_estimates, exclusions
                             pages each council holds, and pages it need not digitise (history)
+    users, web_sessions, login_attempts
+                            who may use the web review station, their sessions, sign-in attempts
+    rescan_requests         records a reviewer sent back to be scanned again
     record_events           the audit trail of every change above
 
 What it guarantees:
@@ -37,6 +40,7 @@ from records.ledger.entries import (
     SeenBatch,
     SourceFileEntry,
     TypeChange,
+    UserEntry,
 )
 from records.ledger.facade import Ledger
 from records.ledger.rows import (
@@ -49,9 +53,12 @@ from records.ledger.rows import (
     LabelledRecordRow,
     QuarantineRow,
     RecordRow,
+    RescanRow,
     ReviewLabelRow,
     SearchRow,
+    SessionRow,
     SourceFileRow,
+    UserRow,
 )
 
 __all__ = [
@@ -70,11 +77,15 @@ __all__ = [
     "QuarantineEntry",
     "QuarantineRow",
     "RecordRow",
+    "RescanRow",
     "ReviewLabelRow",
     "SearchRow",
     "SeenBatch",
+    "SessionRow",
     "SourceFileEntry",
     "SourceFileRow",
     "TypeChange",
+    "UserEntry",
+    "UserRow",
     "fts5_query",
 ]

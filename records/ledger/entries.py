@@ -129,3 +129,15 @@ class ExclusionEntry:
     reason: str
     note: str
     recorded_by: str
+
+
+@dataclass(frozen=True, slots=True)
+class UserEntry:
+    """A new (or replaced) web user: role, council scope (None: all) and password hash."""
+
+    name: str
+    role: str
+    council: str | None
+    password_hash: str | None
+    created_by: str
+    disabled: bool = False
