@@ -34,7 +34,7 @@ SCANS = ("kingsmere/2026-11-batch-01/scan-0001.png", "kingsmere/2026-11-batch-01
          "kingsmere/2026-11-batch-01/scan-0004.png", "kingsmere/2026-11-batch-01/scan-0005.tif",
          "thornbury/2026-11-batch-01/scan-0001.png", "thornbury/2026-11-batch-01/scan-0003.tif")
 PASSWORD = "correct horse battery"
-REVIEWER, ADMIN = "k.reviewer", "r.admin"
+REVIEWER, ADMIN, VIEWER = "k.reviewer", "r.admin", "t.viewer"
 ARTIFACTS = ROOT / "var" / "artifacts" / "web"
 
 
@@ -109,6 +109,8 @@ def station(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Station]:
     add_user(ledger, REVIEWER, role="reviewer", council="kingsmere", password=PASSWORD,
              known_councils=settings.councils, added_by="test")
     add_user(ledger, ADMIN, role="admin", council=None, password=PASSWORD,
+             known_councils=settings.councils, added_by="test")
+    add_user(ledger, VIEWER, role="viewer", council="thornbury", password=PASSWORD,
              known_councils=settings.councils, added_by="test")
     ledger.dispose()
     port, log = _free_port(), base / "serve.log"
