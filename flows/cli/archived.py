@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import asdict
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -167,6 +168,8 @@ def search(
     council: Annotated[Optional[str], typer.Option(help="Only this council's records.")] = None,
     record_type: Annotated[Optional[str], typer.Option("--type", help="Only records of this type.")] = None,
     limit: Annotated[int, typer.Option(min=1, max=500, help="At most this many results.")] = 20,
+    archived_from: Annotated[Optional[datetime], typer.Option("--from", formats=["%Y-%m-%d"], help="Only records archived on or after this day (UTC).")] = None,
+    archived_to: Annotated[Optional[datetime], typer.Option("--to", formats=["%Y-%m-%d"], help="Only records archived on or before this day (UTC).")] = None,
     reindex: Annotated[bool, typer.Option("--reindex", help="First index archived records the search index lacks.")] = False,
     config: ConfigOpt = None,
     data_dir: DataOpt = None,
@@ -177,7 +180,8 @@ def search(
     if reindex:
         err.print(f"indexed {index_missing(context.ledger, context.archive)} records")
     hits = search_records(context.ledger, context.archive, query, council=council, record_type=record_type,
-                          limit=limit)
+                          limit=limit, archived_from=archived_from.date() if archived_from else None,
+                          archived_to=archived_to.date() if archived_to else None)
     if as_json:
         print_json({"search": [{**asdict(h), "pdf_path": str(h.pdf_path), "text_path": str(h.text_path)}
                                for h in hits]})

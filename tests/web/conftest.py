@@ -35,7 +35,7 @@ SCANS = ("kingsmere/2026-11-batch-01/scan-0001.png", "kingsmere/2026-11-batch-01
          "thornbury/2026-11-batch-01/scan-0001.png", "thornbury/2026-11-batch-01/scan-0003.tif")
 PASSWORD = "correct horse battery"
 REVIEWER, ADMIN, VIEWER = "k.reviewer", "r.admin", "t.viewer"
-ARTIFACTS = ROOT / "var" / "artifacts" / "web"
+ARTIFACTS = ROOT / "var" / "ci-artifacts"  # git-ignored; kept by CI with the Prefect UI screenshot
 
 
 @dataclass(frozen=True)

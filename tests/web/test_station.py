@@ -64,9 +64,9 @@ def test_reviewer_clears_three_records_with_the_keyboard_and_the_ledger_names_th
     reviewer.goto(f"{station.url}/review")
     reviewer.wait_for_load_state("networkidle")
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    reviewer.screenshot(path=str(ARTIFACTS / "review.png"))
+    reviewer.screenshot(path=str(ARTIFACTS / "review-station-review.png"))
     admin.goto(f"{station.url}/dashboard")
-    admin.screenshot(path=str(ARTIFACTS / "dashboard.png"), full_page=True)
+    admin.screenshot(path=str(ARTIFACTS / "review-station-dashboard.png"), full_page=True)
 
     councils = {r.source_sha256: r.council for r in ledger.records()}
     before = {r.source_sha256: r for r in ledger.review_queue()}

@@ -1,8 +1,9 @@
-"""`digitise users add/list` and `digitise review rescan`: the command-line side of the review
-station's access control and of sending a record back (no Prefect server needed)."""
+"""The command-line side of the review station's features: `digitise users add/list`, `review
+rescan` and `search --from/--to` (no Prefect server needed)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -42,3 +43,15 @@ def test_review_rescan_takes_a_record_out_of_the_queue(tmp_path: Path) -> None:
                                  "--data-dir", str(data)])
     assert result.exit_code == ExitCode.ok, result.output
     assert ledger.review_queue() == [] and ledger.rescan_requests()[0].requested_by == "a.clerk"
+
+
+def test_search_by_archive_date(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    archive_one(Archive(data / "archive"), Ledger(f"sqlite:///{data / 'ledger.db'}"), "one", text="liability order")
+    today = dt.datetime.now(dt.timezone.utc).date()
+    found = {}
+    for day in (today, today + dt.timedelta(days=1)):
+        result = runner.invoke(app, ["search", "liability", "--from", day.isoformat(), "--json", "--data-dir", str(data)])
+        assert result.exit_code == ExitCode.ok, result.output
+        found[day] = len(json.loads(result.stdout)["search"])
+    assert found == {today: 1, today + dt.timedelta(days=1): 0}
