@@ -65,9 +65,7 @@ def pdf(request: Request, record_id: str) -> Response:
 
 @router.post("/review/{record_id}/type")
 async def choose_type(request: Request, record_id: str) -> Response:
-    web: WebContext = request.app.state.web
-    row, who = _record(request, record_id, Role.reviewer)
-    form = await form_with_csrf(request, who)
+    web, row, who, form = await _decision(request, record_id)
     set_record_type(web.ledger, web.pipeline.archive, row.source_sha256, form.get("record_type", ""),
                     reviewed_by=who.user.name, record_types=web.record_types)
     return _next(form)
@@ -75,18 +73,14 @@ async def choose_type(request: Request, record_id: str) -> Response:
 
 @router.post("/review/{record_id}/rescan")
 async def rescan(request: Request, record_id: str) -> Response:
-    web: WebContext = request.app.state.web
-    row, who = _record(request, record_id, Role.reviewer)
-    form = await form_with_csrf(request, who)
+    web, row, who, form = await _decision(request, record_id)
     send_for_rescan(web.ledger, row.source_sha256, requested_by=who.user.name, reason=form.get("reason", ""))
     return _next(form)
 
 
 @router.post("/review/{record_id}/split")
 async def split(request: Request, record_id: str) -> Response:
-    web: WebContext = request.app.state.web
-    row, who = _record(request, record_id, Role.reviewer)
-    form = await form_with_csrf(request, who)
+    web, row, who, form = await _decision(request, record_id)
     try:
         at = int(form.get("at", ""))
     except ValueError as e:
@@ -98,12 +92,16 @@ async def split(request: Request, record_id: str) -> Response:
 
 @router.post("/review/{record_id}/merge")
 async def merge(request: Request, record_id: str) -> Response:
-    web: WebContext = request.app.state.web
-    row, who = _record(request, record_id, Role.reviewer)
-    form = await form_with_csrf(request, who)
+    web, row, who, form = await _decision(request, record_id)
     merge_with_next(web.ledger, web.pipeline.archive, web.pipeline.classifier, row.source_sha256,
                     reviewed_by=who.user.name)
     return _next(form)
+
+
+async def _decision(request: Request, record_id: str) -> tuple[WebContext, RecordRow, Visitor, dict[str, str]]:
+    """A reviewer's POST on a record of their council, with the form's CSRF token checked."""
+    row, who = _record(request, record_id, Role.reviewer)
+    return request.app.state.web, row, who, await form_with_csrf(request, who)
 
 
 def _record(request: Request, record_id: str, role: Role) -> tuple[RecordRow, Visitor]:
