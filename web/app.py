@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -20,6 +20,9 @@ from records.ledger import Ledger
 from records.pipeline import PipelineContext
 from web.security import SignInRequired, make_signer, set_session_cookie
 
+if TYPE_CHECKING:
+    from web.figures import FiguresMemo
+
 HERE = Path(__file__).resolve().parent
 
 
@@ -33,6 +36,7 @@ class WebContext:
     rules: Classifier
     templates: Jinja2Templates
     signer: TimestampSigner
+    figures: FiguresMemo
 
     @property
     def ledger(self) -> Ledger:
@@ -50,11 +54,12 @@ class WebContext:
 def create_app(settings: Settings, *, secret: bytes) -> FastAPI:
     """The review station over the ledger and archive `settings` name; `secret` signs cookies."""
     from web import auth, figures, review, search  # the routers need WebContext defined first
+    from web.figures import FiguresMemo
 
     app = FastAPI(title="council-digitise review station", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.web = WebContext(
         settings=settings, pipeline=build_context(settings), rules=Classifier(settings.classification),
-        templates=Jinja2Templates(directory=HERE / "templates"), signer=make_signer(secret),
+        templates=Jinja2Templates(directory=HERE / "templates"), signer=make_signer(secret), figures=FiguresMemo(),
     )
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     for module in (auth, figures, review, search):

@@ -8,6 +8,8 @@ estimate set` and `digitise exclude`, named after the signed-in user.
 from __future__ import annotations
 
 import datetime as dt
+import threading
+import time
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -31,6 +33,39 @@ from web.charts import daily_bars, split_bar
 from web.security import Visitor, check_council, form_with_csrf, require
 
 router = APIRouter()
+#: Figures older than this are computed again even if the ledger has not changed: the forecast
+#: window slides with the clock.
+FIGURES_TTL_SECONDS = 60.0
+
+
+@dataclass(frozen=True)
+class Figures:
+    """What the dashboard and survey pages show for every council, as of one ledger state."""
+
+    survey: Survey
+    daily: dict[str, list[tuple[str, int]]]  # council -> (UTC day, pages archived), the forecast window
+
+
+class FiguresMemo:
+    """The figures, computed again only when the ledger has changed or they are a minute old.
+
+    Every change they depend on (a record archived, reviewed or quarantined, an estimate or an
+    exclusion) appends an audit event in its own transaction, so the newest event's id (one
+    primary-key lookup) says whether they still hold. Summing a 50,000-record ledger takes
+    about 0.1 s; a page that finds the figures current answers in a few milliseconds."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._key: tuple[int, dt.date] | None = None
+        self._at = 0.0
+        self._figures: Figures | None = None
+
+    def get(self, web: WebContext) -> Figures:
+        key = (web.ledger.last_event_id(), dt.datetime.now(dt.timezone.utc).date())
+        with self._lock:
+            if self._figures is None or key != self._key or time.monotonic() - self._at > FIGURES_TTL_SECONDS:
+                self._figures, self._key, self._at = _figures(web), key, time.monotonic()
+            return self._figures
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,18 +85,16 @@ class CouncilCard:
 def dashboard(request: Request) -> Response:
     web: WebContext = request.app.state.web
     who = require(request, Role.viewer)
-    survey = _survey(web)
+    figures = web.figures.get(web)
+    survey = figures.survey
     failures, review = web.ledger.open_failures(), web.ledger.review_counts()
-    daily: dict[str, list[tuple[str, int]]] = defaultdict(list)
-    for day, council, pages in web.ledger.daily_pages():
-        daily[council].append((day, pages))
     forecasts = {f.council: f for f in survey.forecasts if f.record_type == ALL_TYPES}
     cards = [
         CouncilCard(
             answer=a, forecast=forecasts.get(a.council),
             estimate_age_days=(survey.today - a.estimate_date).days if a.estimate_date else None,
             failed=failures.get(a.council, 0), awaiting_review=review.get(a.council, 0),
-            chart=daily_bars(daily[a.council], today=survey.today, window=survey.window_days),
+            chart=daily_bars(figures.daily.get(a.council, []), today=survey.today, window=survey.window_days),
             split=split_bar(a.digitised, a.not_needed, a.outstanding),
         )
         for a in _visible(who, survey)
@@ -73,7 +106,7 @@ def dashboard(request: Request) -> Response:
 def survey_page(request: Request) -> Response:
     web: WebContext = request.app.state.web
     who = require(request, Role.viewer)
-    survey = _survey(web)
+    survey = web.figures.get(web).survey
     answers = _visible(who, survey)
     bands = councils_per_band((a.band for a in answers), cannot_say=CANNOT_SAY)
     forecasts = [f for f in survey.forecasts if who.user.sees(f.council)]
@@ -132,10 +165,16 @@ async def _admin_form(request: Request) -> tuple[Visitor, dict[str, str], str]:
     return who, form, council
 
 
-def _survey(web: WebContext) -> Survey:
+def _figures(web: WebContext) -> Figures:
     options = web.settings.pipeline.survey
-    return build_survey(web.settings.councils, web.ledger, max_estimate_age_days=options.max_estimate_age_days,
-                        window_days=options.forecast_window_days)
+    survey = build_survey(web.settings.councils, web.ledger, max_estimate_age_days=options.max_estimate_age_days,
+                          window_days=options.forecast_window_days)
+    since = dt.datetime.combine(survey.today - dt.timedelta(days=survey.window_days), dt.time(),
+                                tzinfo=dt.timezone.utc)
+    daily: dict[str, list[tuple[str, int]]] = defaultdict(list)
+    for day, council, pages in web.ledger.daily_pages(since):
+        daily[council].append((day, pages))
+    return Figures(survey, dict(daily))
 
 
 def _visible(who: Visitor, survey: Survey) -> list[SurveyAnswer]:

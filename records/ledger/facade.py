@@ -208,6 +208,11 @@ class Ledger:
         or for one council (and batch)."""
         return _events.read(self._db, record_prefix=record_prefix, council=council, batch=batch)
 
+    def last_event_id(self) -> int:
+        """The newest audit event's id: every change to records, counters, quarantine, estimates
+        or exclusions appends one, so figures computed at one value hold until it moves."""
+        return _events.last_id(self._db)
+
     # Web users, sessions and sign-in attempts
 
     def put_user(self, user: UserEntry) -> bool:
@@ -240,9 +245,9 @@ class Ledger:
 
     # Sums for reports and forecasts
 
-    def daily_pages(self) -> list[tuple[str, str, int]]:
-        """(UTC day 'YYYY-MM-DD', council, pages archived that day), oldest first."""
-        return _figures.daily_pages(self._db)
+    def daily_pages(self, since: dt.datetime | None = None) -> list[tuple[str, str, int]]:
+        """(UTC day 'YYYY-MM-DD', council, pages archived that day), oldest first; from `since` if given."""
+        return _figures.daily_pages(self._db, since)
 
     def pages_archived_between(self, start: dt.datetime, end: dt.datetime) -> dict[tuple[str, str], int]:
         """Pages archived in [start, end), per (council, current record type)."""

@@ -151,6 +151,8 @@ def test_admin_records_an_estimate_with_its_history(admin: Any, station: Station
     assert (estimate.recorded_by, estimate.pages) == (ADMIN, 3 * 2500)
     assert "box count, records team" in admin.inner_text("#estimates")
     assert [e.actor for e in ledger.events(council="thornbury") if e.event == "estimate_changed"] == [ADMIN]
+    admin.goto(f"{station.url}/dashboard")  # the figures follow the change at once
+    assert "FoI band 0–25%" in admin.inner_text("#council-thornbury")
 
 
 def test_search_words_and_field_values_never_reach_the_log(admin: Any, station: Station, ledger: Ledger) -> None:

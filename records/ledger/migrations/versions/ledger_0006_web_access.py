@@ -69,7 +69,7 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_web_sessions_user_name'), ['user_name'], unique=False)
 
     with op.batch_alter_table('records', schema=None) as batch_op:
-        batch_op.create_index('ix_records_archived_at', ['archived_at'], unique=False)
+        batch_op.create_index('ix_records_archived_at', ['archived_at', 'council', 'record_type', 'pages'], unique=False)
         batch_op.create_index('ix_records_review_queue', ['needs_review', 'council', 'id'], unique=False)
 
 
