@@ -64,7 +64,7 @@ class FiguresMemo:
         key = (web.ledger.last_event_id(), dt.datetime.now(dt.timezone.utc).date())
         with self._lock:
             if self._figures is None or key != self._key or time.monotonic() - self._at > FIGURES_TTL_SECONDS:
-                self._figures, self._key, self._at = _figures(web), key, time.monotonic()
+                self._figures, self._key, self._at = compute_figures(web), key, time.monotonic()
             return self._figures
 
 
@@ -165,7 +165,7 @@ async def _admin_form(request: Request) -> tuple[Visitor, dict[str, str], str]:
     return who, form, council
 
 
-def _figures(web: WebContext) -> Figures:
+def compute_figures(web: WebContext) -> Figures:
     options = web.settings.pipeline.survey
     survey = build_survey(web.settings.councils, web.ledger, max_estimate_age_days=options.max_estimate_age_days,
                           window_days=options.forecast_window_days)
