@@ -9,7 +9,7 @@ import re
 import httpx
 
 from records.config import Settings
-from tests.web.conftest import PASSWORD, REVIEWER, Station
+from tests.web.conftest import PASSWORD, REVIEWER, VIEWER, Station
 from web import create_app
 
 CLIENT = "10.0.0.7"
@@ -45,3 +45,22 @@ def test_trusted_proxy_header_signs_in_known_users_only(station: Station) -> Non
 
     assert asyncio.run(statuses([CLIENT])) == (200, 403, True)
     assert asyncio.run(statuses(["10.9.9.9"]))[:2] == (303, 303)  # not a trusted proxy: to the sign-in page
+
+
+def test_a_viewer_may_read_but_not_decide(station: Station) -> None:
+    ledger = station.ledger()
+    theirs = next(r for r in ledger.records() if r.council == "thornbury")
+
+    async def read_then_decide() -> tuple[int, int]:
+        async with _client(station.settings, trusted_user_header="X-Remote-User", trusted_proxies=[CLIENT]) as client:
+            headers = {"X-Remote-User": VIEWER}
+            page = await client.get(f"/review/{theirs.source_sha256}", headers=headers)
+            token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+            assert token and 'id="confirm"' not in page.text  # no decision forms for a viewer
+            decided = await client.post(f"/review/{theirs.source_sha256}/type", headers=headers,
+                                        data={"csrf_token": token.group(1), "record_type": "complaint"})
+            return page.status_code, decided.status_code
+
+    assert asyncio.run(read_then_decide()) == (200, 403)
+    assert ledger.find_records(theirs.source_sha256)[0].record_type == theirs.record_type
+    ledger.dispose()
