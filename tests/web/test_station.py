@@ -29,14 +29,15 @@ def _sign_in(browser: Any, station: Station, name: str) -> Any:
     return page
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def reviewer(browser: Any, station: Station) -> Iterator[Any]:
+    """Signed in once for the module (each sign-in verifies an Argon2 hash on purpose slowly)."""
     page = _sign_in(browser, station, REVIEWER)
     yield page
     page.close()
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def admin(browser: Any, station: Station) -> Iterator[Any]:
     page = _sign_in(browser, station, ADMIN)
     yield page
