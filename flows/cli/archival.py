@@ -99,15 +99,15 @@ def register(council: CouncilOpt = None, config: ConfigOpt = None, data_dir: Dat
     if as_json:
         print_json({"register": [asdict(r) for r in rows]})
         return
-    out.print(table(f"Destruction register: {len(rows)} records", [
+    out.print(table(f"Destruction register: {len(rows)} records (checksums shortened; --json for all)", [
         "Marked (UTC)", "By", "Council", "Batch", "Record", "Type", ("Pages", "right"), "Scan sha256",
         "PDF sha256", "Text sha256", "Sidecar sha256", "Retention", "Disposal date"], map(_register_cells, rows)))
 
 
 def _register_cells(r: RegisterRow) -> list[str]:
     return [f"{r.approved_at:%Y-%m-%d %H:%M}", r.approved_by, r.council, r.batch, r.record_id[:12], r.record_type,
-            str(r.pages), r.source_sha256, r.pdf_sha256, r.text_sha256, r.sidecar_sha256, r.retention,
-            f"{r.disposal_date or '-'} ({r.disposal_basis})"]
+            str(r.pages), *(sha[:12] for sha in (r.source_sha256, r.pdf_sha256, r.text_sha256, r.sidecar_sha256)),
+            r.retention, f"{r.disposal_date or '-'} ({r.disposal_basis.replace('_', ' ')})"]
 
 
 @disposal_app.command("due")

@@ -155,10 +155,14 @@ def refusal(council: str, batch: str, blockers: list[Blocker]) -> str:
     kinds: dict[str, list[Blocker]] = {}
     for blocker in blockers:
         kinds.setdefault(blocker.code, []).append(blocker)
-    parts = [f"{code}: {found[0].detail}" + (f" ({len(found)} records, e.g. {found[0].record_id[:12]})"
+    parts = [f"{code}: {found[0].detail}" + (f" ({_records(len(found))}, e.g. {found[0].record_id[:12]})"
                                              if found[0].record_id else "")
              for code, found in kinds.items()]
     return f"the paper of batch {council}/{batch} may not be destroyed yet: " + "; ".join(parts)
+
+
+def _records(count: int) -> str:
+    return f"{count} record" + ("" if count == 1 else "s")
 
 
 def destruction_register(ledger: Ledger, *, council: str | None = None) -> list[RegisterRow]:
