@@ -193,12 +193,9 @@ class DestructionRefused(RecordError):
     code = "destruction_refused"
     exit_code = ExitCode.not_destroyable
 
-    def __init__(self, message: str, blockers: tuple[Any, ...]) -> None:
-        super().__init__(message, blockers)
-        self.message, self.blockers = message, blockers
-
-    def __str__(self) -> str:
-        return self.message
+    def __init__(self, message: str, blockers: tuple[Any, ...] = ()) -> None:
+        super().__init__(message)
+        self.blockers = blockers
 
 
 class BagInvalid(RecordError):
