@@ -126,14 +126,18 @@ def disposal_due(
     """Records due for disposal review: retention ends before --before. Lists only; never deletes."""
     where = Where(config, data_dir)
     day = before.date() if before else dt.date.today()
-    due = due_for_review(where.ledger(), where.settings().classification.record_types, before=day, council=council)
+    report = due_for_review(where.ledger(), where.settings().classification.record_types, before=day,
+                            council=council)
     if as_json:
-        print_json({"before": day.isoformat(), "due": [asdict(d) for d in due]})
+        print_json(asdict(report))
         return
-    out.print(table(f"Due for disposal review before {day}: {len(due)} records (nothing is deleted)", [
+    out.print(table(f"Due for disposal review before {day}: {len(report.due)} records (nothing is deleted)", [
         "Disposal date", "Counted from", "Council", "Batch", "Record", "Type", "LGCS", "Retention"],
         ([str(d.date), d.basis.replace("_", " "), d.council, d.batch, d.record_id[:12], d.record_type,
-          d.lgcs or "", d.retention] for d in due)))
+          d.lgcs or "", d.retention] for d in report.due)))
+    if report.without_rule:
+        say(f"{report.without_rule} records have no retention rule (unclassified, or a type without one): "
+            "review them (digitise review) before any disposal date can be given")
 
 
 @export_app.command("bagit")

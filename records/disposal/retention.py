@@ -86,9 +86,21 @@ def disposals(
             for r in ledger.records(council=council, batch=batch)]
 
 
+@dataclass(frozen=True, slots=True)
+class DueForReview:
+    """Records whose retention ends before `before`, soonest first, and how many records have no
+    rule at all (unclassified, or a type without one): those need a person before any date does."""
+
+    before: dt.date
+    due: list[Disposal]
+    without_rule: int
+
+
 def due_for_review(
     ledger: Ledger, record_types: Mapping[str, RecordType], *, before: dt.date, council: str | None = None,
-) -> list[Disposal]:
-    """Records whose retention ends before `before`, soonest first: due for a person's disposal review."""
-    due = [d for d in disposals(ledger, record_types, council=council) if d.date is not None and d.date < before]
-    return sorted(due, key=lambda d: (d.date, d.council, d.record_id))
+) -> DueForReview:
+    """Records due for a person's disposal review before `before`; nothing is deleted."""
+    every = disposals(ledger, record_types, council=council)
+    due = sorted((d for d in every if d.date is not None and d.date < before),
+                 key=lambda d: (d.date, d.council, d.record_id))
+    return DueForReview(before, due, sum(d.basis == NO_RULE for d in every))

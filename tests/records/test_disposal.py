@@ -61,7 +61,9 @@ def test_disposal_due_lists_records_by_document_or_capture_date_and_deletes_noth
     def due(before: str) -> list[dict[str, str]]:
         shown = _cli(archived, "disposal", "due", "--council", COUNCIL, "--before", before, "--json")
         assert shown.exit_code == 0, shown.output
-        return list(json.loads(shown.output)["due"])
+        report = json.loads(shown.output)
+        assert (report["before"], report["without_rule"]) == (before, 1), "the unclassified record has no rule"
+        return list(report["due"])
 
     [dated] = due("2032-04-01")
     assert (dated["date"], dated["basis"], dated["batch"], dated["record_type"]) == (
