@@ -5,7 +5,11 @@ their audit events."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
+from pathlib import Path
 
+from records.archive.local import Archive
+from records.disposal.destruction import batch_state, sign_off
 from records.ledger import ArchivedRecord, Ledger, QuarantineEntry, RegisterEntry, SignoffEntry, record_set_sha256
 
 
@@ -69,3 +73,13 @@ def test_register_refuses_a_batch_with_review_or_quarantine_at_write_time(ledger
                                           "input_unreadable", "read", "OSError", "unreadable", None))
     assert not ledger.add_to_register(_entries([other], checked.id), record_set=others)
     assert ledger.destruction_register() == []
+
+
+def test_batch_state_names_an_outdated_signoff_and_an_unfinished_stack(tmp_path: Path) -> None:
+    ledger = Ledger(f"sqlite:///{tmp_path / 'ledger.db'}")
+    ledger.add_record(_record(1))
+    sign_off(ledger, "ashbourne", "box-1", by="q.checker", sample_size=1, findings="fine")
+    ledger.add_record(replace(_record(2), source_file_sha256="a" * 64, first_page=1, last_page=2))
+    state = batch_state(ledger, Archive(tmp_path / "archive"), "ashbourne", "box-1", verify=False)
+    assert [(b.code, b.record_id) for b in state.blockers] == [("signoff_outdated", None),
+                                                               ("stack_unfinished", "a" * 64)]
