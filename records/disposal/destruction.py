@@ -123,16 +123,18 @@ def mark_destroyable(
     ledger: Ledger, archive: AnyArchive, record_types: Mapping[str, RecordType], council: str, batch: str, *, by: str,
 ) -> list[RegisterRow]:
     """Enter the batch's records in the destruction register, or raise DestructionRefused naming
-    every blocker. A batch already entered is left as it is and its rows returned."""
-    entered = ledger.destruction_register(council=council, batch=batch)
-    if entered:
-        return entered
+    every blocker. Records entered already stay as they are: a batch marked before is returned
+    unchanged, and one that has gained records since (signed off again) gets only those entered."""
+    entered = {r.record_id for r in ledger.destruction_register(council=council, batch=batch)}
+    current = ledger.records(council=council, batch=batch)
+    if entered and {r.source_sha256 for r in current} <= entered:
+        return ledger.destruction_register(council=council, batch=batch)
     state = batch_state(ledger, archive, council, batch)
     if state.blockers or state.signoff is None:
         raise DestructionRefused(refusal(council, batch, state.blockers), tuple(state.blockers))
     dates = ledger.document_dates(council=council)
     entries = [_entry(r, state.signoff.id, disposal_of(r, record_types, dates.get(r.source_sha256, ())), by)
-               for r in state.records]
+               for r in state.records if r.source_sha256 not in entered]
     if not ledger.add_to_register(entries, record_set=state.signoff.record_set_sha256):
         blocker = Blocker("changed", "the batch changed while it was checked: run the command again")
         raise DestructionRefused(refusal(council, batch, [blocker]), (blocker,))

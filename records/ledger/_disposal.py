@@ -3,7 +3,8 @@
 A sign-off and its audit event are one transaction; so are a batch's register rows and their
 events, written only if, inside that transaction, the batch is still as it was checked: the
 newest sign-off is the one given, it covers exactly the batch's records, none is awaiting
-review and no input of the batch is still quarantined. Nothing here deletes anything.
+review, no input of the batch is still quarantined and none of the records is entered already.
+Nothing here deletes anything.
 """
 
 from __future__ import annotations
@@ -63,7 +64,7 @@ def add_to_register(db: Database, entries: list[RegisterEntry], *, record_set: s
     first = entries[0]
     at = now()
     with db.transaction() as conn:
-        if not _still_as_checked(conn, first.council, first.batch, first.signoff_id, record_set):
+        if not _still_as_checked(conn, entries, record_set):
             return False
         conn.execute(insert(destruction_register_table), [{**columns_of(e), "approved_at": at} for e in entries])
         for entry in entries:
@@ -77,15 +78,18 @@ def add_to_register(db: Database, entries: list[RegisterEntry], *, record_set: s
     return True
 
 
-def _still_as_checked(conn: Any, council: str, batch: str, signoff_id: int, record_set: str) -> bool:
+def _still_as_checked(conn: Any, entries: list[RegisterEntry], record_set: str) -> bool:
+    """The newest sign-off is the entries', it covers the batch's records exactly, none is in
+    review, no input of the batch is quarantined, and no entry's record is in the register yet."""
+    council, batch = entries[0].council, entries[0].batch
     s, rec, q, reg = batch_signoffs_table.c, records_table.c, quarantine_table.c, destruction_register_table.c
     newest = conn.execute(select(func.max(s.id)).where(s.council == council, s.batch == batch)).scalar()
     rows = conn.execute(select(rec.source_sha256, rec.needs_review).where(
         rec.council == council, rec.batch == batch)).all()
     quarantined = conn.execute(select(func.count()).where(
         q.council == council, q.batch == batch, q.resolved.is_(False))).scalar()
-    registered = conn.execute(select(func.count()).where(reg.council == council, reg.batch == batch)).scalar()
-    return (newest == signoff_id and record_set_sha256(r[0] for r in rows) == record_set
+    registered = conn.execute(select(func.count()).where(reg.record_id.in_([e.record_id for e in entries]))).scalar()
+    return (newest == entries[0].signoff_id and record_set_sha256(r[0] for r in rows) == record_set
             and not any(r[1] for r in rows) and not quarantined and not registered)
 
 

@@ -196,7 +196,7 @@ class Ledger:
     def add_to_register(self, entries: list[RegisterEntry], *, record_set: str) -> bool:
         """Enter one batch's records in the destruction register, with their audit entries, in one
         transaction, only if the batch is still as checked (newest sign-off, same records, none in
-        review or quarantine, none registered yet); False (nothing written) otherwise."""
+        review or quarantine, none of these entered yet); False (nothing written) otherwise."""
         return _disposal.add_to_register(self._db, entries, record_set=record_set)
 
     def destruction_register(self, *, council: str | None = None, batch: str | None = None) -> list[RegisterRow]:

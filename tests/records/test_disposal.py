@@ -17,6 +17,8 @@ from records.context import build_context
 from records.disposal.destruction import mark_destroyable
 from records.disposal.retention import disposal_date, trigger_date
 from records.errors import DestructionRefused, ExitCode
+from records.intake.scan import ScanItem
+from records.pipeline import process_item
 from records.ledger import Ledger, QuarantineEntry
 from tests.records.archived_batches import (  # noqa: F401 - fixtures
     CANARY,
@@ -25,6 +27,7 @@ from tests.records.archived_batches import (  # noqa: F401 - fixtures
     archived,
     archived_template,
 )
+from tests.conftest import render_lines
 
 runner = CliRunner()
 
@@ -133,7 +136,22 @@ def test_complete_signed_batch_is_accepted_and_appears_in_the_register(archived:
     events = [e.event for e in ledger.events(council=COUNCIL, batch="complete")]
     assert events.count("paper_destroyable") == 2 and events.count("batch_destroyable") == 1
     again = _cli(archived, "batch", "destroyable", COUNCIL, "complete")
-    assert again.exit_code == 0 and len(ledger.destruction_register()) == 2, "marking twice changes nothing"
+    assert again.exit_code == 0 and ledger.destruction_register() == _ledger(archived).destruction_register()
+    assert len(ledger.destruction_register()) == 2, "marking twice changes nothing"
+
+    late = archived.scans / COUNCIL / "complete" / "late.png"
+    render_lines(["Council Tax Demand Notice", "Local Government Finance Act 1992", "Valuation band E"]).save(
+        late, dpi=(300, 300))
+    context = build_context(archived.settings)
+    assert process_item(ScanItem(COUNCIL, "complete", late, f"{COUNCIL}/complete/late.png"), context).status == (
+        "archived")
+    outdated = _cli(archived, "batch", "destroyable", COUNCIL, "complete")
+    assert outdated.exit_code == ExitCode.not_destroyable and "signoff_outdated" in outdated.output
+    assert _cli(archived, "batch", "signoff", COUNCIL, "complete", "--by", "q.checker", "--sample", "1",
+                "--findings", "the late letter matches").exit_code == 0
+    assert _cli(archived, "batch", "destroyable", COUNCIL, "complete").exit_code == 0
+    entered = ledger.destruction_register()
+    assert len(entered) == 3 and entered[:2] == [r for r in entered if r.signoff_id == entered[0].signoff_id]
 
 
 def test_altered_archive_file_quarantine_or_new_record_block_destruction(archived: Archived) -> None:
