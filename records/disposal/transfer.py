@@ -33,7 +33,7 @@ from typing import NoReturn
 import bagit
 
 from records.archive.fixity import FixityProblem, FixityReport
-from records.archive.local import CHUNK, DIR_MODE, FILE_MODE, make_private_dir, owner_tag
+from records.archive.local import CHUNK, DIR_MODE, FILE_MODE, make_private_dir, owner_tag, safe_child
 from records.archive.objects import AnyArchive
 from records.config import RecordType
 from records.disposal.destruction import scanned_file_sha256
@@ -97,13 +97,13 @@ def export_bag(
 def _copy_record(
     archive: AnyArchive, record: RecordRow, work: Path, disposal: Disposal, labels: Mapping[str, str],
 ) -> list[dict[str, str]]:
-    folder = work / "objects" / record.council / record.record_type
+    folder = safe_child(work, "objects", record.council, record.record_type)
     make_private_dir(folder)
     rows = []
     files = ((record.pdf_path, record.pdf_sha256), (record.text_path, record.text_sha256),
              (record.sidecar_path, record.sidecar_sha256))
     for (relative, expected), role in zip(files, ROLES):
-        target = folder / PurePosixPath(relative).name
+        target = safe_child(folder, PurePosixPath(relative).name)
         _copy_checked(archive, relative, expected, target, record.source_sha256)
         rows.append({
             "filename": target.relative_to(work).as_posix(), "dc.identifier": record.source_sha256,
@@ -129,6 +129,8 @@ def _copy_checked(archive: AnyArchive, relative: str, expected: str | None, targ
                 out.write(chunk)
     except FileNotFoundError:
         _refuse("missing", relative, record_id)
+    except PermissionError:
+        _refuse("unreadable", relative, record_id)
     if expected is None or digest.hexdigest() != expected:
         _refuse("unchecked" if expected is None else "altered", relative, record_id)
 
