@@ -12,6 +12,8 @@ What it holds (records/ledger/schema.py):
     users, web_sessions, login_attempts
                             who may use the web review station, their sessions, sign-in attempts
     rescan_requests         records a reviewer sent back to be scanned again
+    batch_signoffs, destruction_register
+                            people's quality checks of batches; records whose paper may be destroyed
     record_events           the audit trail of every change above
 
 What it guarantees:
@@ -37,10 +39,13 @@ from records.ledger.entries import (
     ExclusionEntry,
     PageStat,
     QuarantineEntry,
+    RegisterEntry,
     SeenBatch,
+    SignoffEntry,
     SourceFileEntry,
     TypeChange,
     UserEntry,
+    record_set_sha256,
 )
 from records.ledger.facade import Ledger
 from records.ledger.rows import (
@@ -53,10 +58,12 @@ from records.ledger.rows import (
     LabelledRecordRow,
     QuarantineRow,
     RecordRow,
+    RegisterRow,
     RescanRow,
     ReviewLabelRow,
     SearchRow,
     SessionRow,
+    SignoffRow,
     SourceFileRow,
     UserRow,
 )
@@ -77,15 +84,20 @@ __all__ = [
     "QuarantineEntry",
     "QuarantineRow",
     "RecordRow",
+    "RegisterEntry",
+    "RegisterRow",
     "RescanRow",
     "ReviewLabelRow",
     "SearchRow",
     "SeenBatch",
     "SessionRow",
+    "SignoffEntry",
+    "SignoffRow",
     "SourceFileEntry",
     "SourceFileRow",
     "TypeChange",
     "UserEntry",
     "UserRow",
     "fts5_query",
+    "record_set_sha256",
 ]
