@@ -76,5 +76,6 @@ def read(
 
 def last_id(db: Database) -> int:
     """The newest event's id (0 if none): it moves with every change the ledger records."""
+    ev = record_events_table.c
     with db.transaction() as conn:
-        return int(conn.execute(select(func.max(record_events_table.c.id))).scalar() or 0)
+        return int(conn.execute(select(func.max(ev.id))).scalar() or 0)
