@@ -15,6 +15,7 @@ import secrets
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -28,8 +29,6 @@ LOCKOUT = dt.timedelta(minutes=15)
 SESSION_LIFETIME = dt.timedelta(hours=10)
 
 _hasher = PasswordHasher()
-#: Verified against when the name is unknown, so a wrong name costs the same time as a wrong password.
-_DUMMY_HASH = _hasher.hash(secrets.token_hex(16))
 
 
 class Role(StrEnum):
@@ -96,7 +95,7 @@ def authenticate(ledger: Ledger, name: str, password: str, *, client: str) -> Us
     if ledger.failed_logins(name, client, since) >= MAX_FAILED_LOGINS:
         raise AccessError(f"too many failed sign-ins; try again in {LOCKOUT.seconds // 60} minutes")
     row = ledger.user(name)
-    ok = _verify(row.password_hash if row and row.password_hash else _DUMMY_HASH, password)
+    ok = _verify(row.password_hash if row and row.password_hash else _dummy_hash(), password)
     ok = ok and row is not None and row.password_hash is not None and not row.disabled
     ledger.note_login(name, client, succeeded=ok)
     if not ok or row is None:
@@ -137,6 +136,12 @@ def end_session(ledger: Ledger, token: str) -> None:
 
 def as_user(row: UserRow) -> User:
     return User(row.name, Role(row.role), row.council)
+
+
+@cache
+def _dummy_hash() -> str:
+    """Verified against when the name is unknown, so a wrong name costs the time a wrong password does."""
+    return _hasher.hash(secrets.token_hex(16))
 
 
 def _verify(hashed: str, password: str) -> bool:
