@@ -4,6 +4,7 @@ No Prefect, no database, no configuration objects: callers pass plain values.
 """
 
 from ocr._exec.engine import engine_pids, stop_engines
+from ocr._exec.pdftoppm import rasterize_page
 from ocr._exec.tesseract import Engine
 from ocr.barcodes import Barcode
 from ocr.document import PAGE_SEPARATOR, OcrResult, PageResult, engine_version, extract_pages, ocr_document
@@ -55,6 +56,7 @@ __all__ = [
     "page_signals",
     "profile_stage",
     "profile_subject",
+    "rasterize_page",
     "set_pixel_limit",
     "start_profile",
     "stop_engines",

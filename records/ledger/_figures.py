@@ -14,13 +14,14 @@ from records.ledger._database import Database
 from records.ledger.schema import record_pages_table, records_table
 
 
-def daily_pages(db: Database) -> list[tuple[str, str, int]]:
+def daily_pages(db: Database, since: dt.datetime | None = None) -> list[tuple[str, str, int]]:
     day = func.date(records_table.c.archived_at)
     rec = records_table.c
+    query = select(day, rec.council, func.sum(rec.pages)).group_by(day, rec.council).order_by(day, rec.council)
+    if since is not None:
+        query = query.where(rec.archived_at >= since)  # a range of ix_records_archived_at, which covers the sum
     with db.transaction() as conn:
-        rows = conn.execute(
-            select(day, rec.council, func.sum(rec.pages)).group_by(day, rec.council).order_by(day, rec.council)
-        ).all()
+        rows = conn.execute(query).all()
     return [(str(d), council, int(pages)) for d, council, pages in rows]
 
 

@@ -9,6 +9,7 @@ the counters once.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from typing import Any
 
 from sqlalchemy import delete, func, insert, select, update
@@ -17,8 +18,8 @@ from sqlalchemy.engine import Connection
 from records.ledger import _events
 from records.ledger._database import Database, now, rows_as
 from records.ledger.entries import TypeChange
-from records.ledger.rows import LabelledRecordRow, RecordRow, ReviewLabelRow
-from records.ledger.schema import counters_table, records_table, review_labels_table
+from records.ledger.rows import LabelledRecordRow, RecordRow, RescanRow, ReviewLabelRow
+from records.ledger.schema import counters_table, records_table, rescan_requests_table, review_labels_table
 
 
 def review_queue(db: Database, *, council: str | None = None) -> list[RecordRow]:
@@ -27,6 +28,48 @@ def review_queue(db: Database, *, council: str | None = None) -> list[RecordRow]
         query = query.where(records_table.c.council == council)
     with db.transaction() as conn:
         return rows_as(RecordRow, conn.execute(query.order_by(records_table.c.council, records_table.c.id)))
+
+
+def next_for_review(db: Database, councils: Collection[str] | None, *, after_id: int = 0) -> RecordRow | None:
+    """The first record awaiting review after `after_id`, among `councils` (None: all); one
+    indexed lookup (ix_records_review_queue), however long the queue."""
+    rec = records_table.c
+    query = select(records_table).where(rec.needs_review.is_(True), rec.id > after_id)
+    if councils is not None:
+        query = query.where(rec.council.in_(sorted(councils)))
+    with db.transaction() as conn:
+        rows = rows_as(RecordRow, conn.execute(query.order_by(rec.id).limit(1)))
+    return rows[0] if rows else None
+
+
+def request_rescan(db: Database, source_sha256: str, *, reason: str, requested_by: str) -> bool:
+    """Take the record out of the review queue as sent back for re-scan, with the request and its
+    audit event, in one transaction; False if the record is not awaiting review."""
+    at = now()
+    rec = records_table.c
+    with db.transaction() as conn:
+        updated = conn.execute(
+            update(records_table).where(rec.source_sha256 == source_sha256, rec.needs_review.is_(True))
+            .values(needs_review=False)
+        ).rowcount
+        if updated != 1:
+            return False
+        council, batch, pages = conn.execute(
+            select(rec.council, rec.batch, rec.pages).where(rec.source_sha256 == source_sha256)).one()
+        conn.execute(insert(rescan_requests_table).values(
+            source_sha256=source_sha256, council=council, reason=reason, requested_by=requested_by, requested_at=at))
+        _events.append(conn, at, council, batch, source_sha256, requested_by, [
+            ("rescan_requested", {"reason": reason, "pages": pages}),
+        ])
+    return True
+
+
+def rescan_requests(db: Database, *, council: str | None = None) -> list[RescanRow]:
+    query = select(rescan_requests_table).order_by(rescan_requests_table.c.id)
+    if council:
+        query = query.where(rescan_requests_table.c.council == council)
+    with db.transaction() as conn:
+        return rows_as(RescanRow, conn.execute(query))
 
 
 def review_counts(db: Database) -> dict[str, int]:

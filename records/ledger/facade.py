@@ -2,26 +2,27 @@
 
 Callers see typed entries going in (entries.py) and typed rows coming out (rows.py); the SQL
 lives in the private modules: _records (records, counters, quarantine, swept batches, fixity),
-_search (the full-text index), _review, _inventory (estimates, exclusions), _events (the
-audit trail) and _figures (sums for reports).
+_search (the full-text index), _review, _inventory (estimates, exclusions), _disposal (sign-offs,
+the destruction register, retention dates), _events (the audit trail) and _figures (sums for reports).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from typing import Any
 
-from records.ledger import _events, _figures, _inventory, _records, _review
+from records.ledger import _access, _disposal, _events, _figures, _inventory, _records, _review
 from records.ledger._database import Database
 from records.ledger._search import SearchIndex
 from records.ledger.entries import (
     ArchivedRecord, EstimateEntry, ExclusionEntry,
-    PageStat, QuarantineEntry, SeenBatch, SourceFileEntry, TypeChange,
+    PageStat, QuarantineEntry, RegisterEntry, SeenBatch, SignoffEntry, SourceFileEntry, TypeChange, UserEntry,
 )
 from records.ledger.rows import (
     Counter, EstimateRow, EventRow, ExclusionRow, FixityEntry,
-    KeyFieldRow, LabelledRecordRow, QuarantineRow, RecordRow, ReviewLabelRow, SearchRow, SourceFileRow,
+    KeyFieldRow, LabelledRecordRow, QuarantineRow, RecordRow, RegisterRow, RescanRow, ReviewLabelRow, SearchRow,
+    SessionRow, SignoffRow, SourceFileRow, UserRow,
 )
 
 
@@ -84,9 +85,9 @@ class Ledger:
     def is_archived(self, source_sha256: str) -> bool:
         return _records.is_archived(self._db, source_sha256)
 
-    def records(self, *, council: str | None = None) -> list[RecordRow]:
-        """Every archived record (or one council's), in the order they were archived."""
-        return _records.records(self._db, council=council)
+    def records(self, *, council: str | None = None, batch: str | None = None) -> list[RecordRow]:
+        """Every archived record (or one council's, or one batch's), in the order they were archived."""
+        return _records.records(self._db, council=council, batch=batch)
 
     def find_records(self, id_prefix: str, *, limit: int = 2) -> list[RecordRow]:
         """Records whose id (source sha256) starts with `id_prefix`, as logs print 12 characters."""
@@ -129,10 +130,13 @@ class Ledger:
     # Full-text search
 
     def search_text(
-        self, query: str, *, council: str | None = None, record_type: str | None = None, limit: int = 20
+        self, query: str, *, council: str | None = None, record_type: str | None = None, limit: int = 20,
+        since: dt.datetime | None = None, until: dt.datetime | None = None,
     ) -> list[SearchRow]:
-        """Records whose text matches, best first, each with `rank` (higher is better) and `snippet`."""
-        return self._search.search(query, council=council, record_type=record_type, limit=limit)
+        """Records whose text matches, best first, each with `rank` (higher is better) and `snippet`;
+        archived in [since, until) when given."""
+        return self._search.search(query, council=council, record_type=record_type, limit=limit,
+                                   since=since, until=until)
 
     def unindexed_records(self) -> list[RecordRow]:
         """Records archived before search existed, or whose indexing was interrupted."""
@@ -143,6 +147,19 @@ class Ledger:
     def review_queue(self, *, council: str | None = None) -> list[RecordRow]:
         """Records awaiting a person's decision on their type, by council."""
         return _review.review_queue(self._db, council=council)
+
+    def next_for_review(self, councils: Collection[str] | None = None, *, after_id: int = 0) -> RecordRow | None:
+        """The first record awaiting review after row id `after_id`, among `councils` (None: all)."""
+        return _review.next_for_review(self._db, councils, after_id=after_id)
+
+    def request_rescan(self, source_sha256: str, *, reason: str, requested_by: str) -> bool:
+        """Send a record awaiting review back for re-scan: it leaves the queue, the request and
+        its audit event are kept, in one transaction. False if it was not awaiting review."""
+        return _review.request_rescan(self._db, source_sha256, reason=reason, requested_by=requested_by)
+
+    def rescan_requests(self, *, council: str | None = None) -> list[RescanRow]:
+        """Records sent back for re-scan, oldest first."""
+        return _review.rescan_requests(self._db, council=council)
 
     def review_counts(self) -> dict[str, int]:
         """Records awaiting review, per council."""
@@ -182,6 +199,30 @@ class Ledger:
         """Every exclusion recorded, oldest first; they add up."""
         return _inventory.exclusions(self._db, council=council)
 
+    # Batch sign-offs, the destruction register, retention dates
+
+    def add_signoff(self, entry: SignoffEntry) -> SignoffRow:
+        """Record a person's quality check of a batch and its audit entry, in one transaction."""
+        return _disposal.add_signoff(self._db, entry)
+
+    def signoffs(self, council: str, batch: str) -> list[SignoffRow]:
+        """A batch's sign-offs, oldest first (the newest counts)."""
+        return _disposal.signoffs(self._db, council, batch)
+
+    def add_to_register(self, entries: list[RegisterEntry], *, record_set: str) -> bool:
+        """Enter one batch's records in the destruction register, with their audit entries, in one
+        transaction, only if the batch is still as checked (newest sign-off, same records, none in
+        review or quarantine, none of these entered yet); False (nothing written) otherwise."""
+        return _disposal.add_to_register(self._db, entries, record_set=record_set)
+
+    def destruction_register(self, *, council: str | None = None, batch: str | None = None) -> list[RegisterRow]:
+        """Records whose paper may be destroyed, in the order they were entered."""
+        return _disposal.register(self._db, council=council, batch=batch)
+
+    def document_dates(self, *, council: str | None = None) -> dict[str, list[str]]:
+        """The dates read from each record's text (ISO), by record id: what retention counts from."""
+        return _disposal.document_dates(self._db, council)
+
     # The audit trail: append-only, so there is deliberately no method that changes it
 
     def events(
@@ -191,11 +232,46 @@ class Ledger:
         or for one council (and batch)."""
         return _events.read(self._db, record_prefix=record_prefix, council=council, batch=batch)
 
+    def last_event_id(self) -> int:
+        """The newest audit event's id: every change to records, counters, quarantine, estimates
+        or exclusions appends one, so figures computed at one value hold until it moves."""
+        return _events.last_id(self._db)
+
+    # Web users, sessions and sign-in attempts
+
+    def put_user(self, user: UserEntry) -> bool:
+        """Add a user, or replace their role, scope and password (ending their sessions); True if new."""
+        return _access.put_user(self._db, user)
+
+    def user(self, name: str) -> UserRow | None:
+        return _access.user(self._db, name)
+
+    def users(self) -> list[UserRow]:
+        return _access.users(self._db)
+
+    def add_session(self, session: SessionRow) -> None:
+        """Store a new session (and drop expired ones)."""
+        _access.add_session(self._db, session)
+
+    def session(self, token_sha256: str) -> SessionRow | None:
+        """The unexpired session whose token has this sha256, or None."""
+        return _access.session(self._db, token_sha256)
+
+    def end_session(self, token_sha256: str) -> None:
+        _access.end_session(self._db, token_sha256)
+
+    def note_login(self, user_name: str, client: str, *, succeeded: bool) -> None:
+        _access.note_login(self._db, user_name, client, succeeded)
+
+    def failed_logins(self, user_name: str, client: str, since: dt.datetime) -> int:
+        """Failed sign-ins for this name from this client since `since` (or its last success)."""
+        return _access.failed_logins(self._db, user_name, client, since)
+
     # Sums for reports and forecasts
 
-    def daily_pages(self) -> list[tuple[str, str, int]]:
-        """(UTC day 'YYYY-MM-DD', council, pages archived that day), oldest first."""
-        return _figures.daily_pages(self._db)
+    def daily_pages(self, since: dt.datetime | None = None) -> list[tuple[str, str, int]]:
+        """(UTC day 'YYYY-MM-DD', council, pages archived that day), oldest first; from `since` if given."""
+        return _figures.daily_pages(self._db, since)
 
     def pages_archived_between(self, start: dt.datetime, end: dt.datetime) -> dict[tuple[str, str], int]:
         """Pages archived in [start, end), per (council, current record type)."""

@@ -125,6 +125,7 @@ class SearchRow:
     needs_review: bool
     rank: float
     snippet: str | None
+    archived_at: dt.datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,3 +190,79 @@ class EventRow:
     actor: str | None
     detail: dict[str, Any]
     at: dt.datetime
+
+
+@dataclass(frozen=True, slots=True)
+class UserRow:
+    """A person who may use the web review station (the `users` table)."""
+
+    id: int
+    name: str
+    role: str
+    council: str | None  # None: every council
+    password_hash: str | None  # None: identity only from a trusted proxy header
+    disabled: bool
+    created_by: str
+    created_at: dt.datetime
+
+
+@dataclass(frozen=True, slots=True)
+class SessionRow:
+    """A signed-in web session (the `web_sessions` table), by the sha256 of its token."""
+
+    token_sha256: str
+    user_name: str
+    csrf_token: str
+    created_at: dt.datetime
+    expires_at: dt.datetime
+
+
+@dataclass(frozen=True, slots=True)
+class RescanRow:
+    """A record a reviewer sent back to be scanned again (the `rescan_requests` table)."""
+
+    id: int
+    source_sha256: str
+    council: str
+    reason: str
+    requested_by: str
+    requested_at: dt.datetime
+
+
+@dataclass(frozen=True, slots=True)
+class SignoffRow:
+    """One quality sign-off of a batch (the `batch_signoffs` table)."""
+
+    id: int
+    council: str
+    batch: str
+    signed_by: str
+    sample_size: int
+    findings: str
+    records: int
+    record_set_sha256: str
+    signed_at: dt.datetime
+
+
+@dataclass(frozen=True, slots=True)
+class RegisterRow:
+    """A record whose paper may be destroyed (the `destruction_register` table)."""
+
+    id: int
+    record_id: str
+    council: str
+    batch: str
+    signoff_id: int
+    record_type: str
+    pages: int
+    source_sha256: str
+    first_page: int | None
+    last_page: int | None
+    pdf_sha256: str
+    text_sha256: str
+    sidecar_sha256: str
+    retention: str
+    disposal_date: dt.date | None
+    disposal_basis: str
+    approved_by: str
+    approved_at: dt.datetime
