@@ -1,28 +1,35 @@
 """A person's decisions on records the classifier was unsure of: the queue, type changes, labels.
 
-A decision changes the record's row, moves a record and its pages from the old type's counter
-to the new one's, keeps the label and logs the event, all in one transaction; it applies only
+The queue holds records whose type is doubtful and records below the capture standard (to be
+scanned again; a decision on the type leaves them queued). A decision changes the record's row,
+moves a record and its pages from the old type's counter to the new one's (digitised, or
+needing re-scan, as the record counts), keeps the label and logs the event, all in one transaction; it applies only
 if the row still has the type the reviewer saw, so two reviewers racing on one record move
 the counters once.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from sqlalchemy import delete, func, insert, select, update
-from sqlalchemy.engine import Connection
 
 from records.ledger import _events
 from records.ledger._database import Database, now, rows_as
+from records.ledger._records import EMPTY_COUNTER, counter_moves, move_counter
 from records.ledger.entries import TypeChange
 from records.ledger.rows import LabelledRecordRow, RecordRow, ReviewLabelRow
 from records.ledger.schema import counters_table, records_table, review_labels_table
 
 
+def _waiting() -> Any:
+    """A record a person must look at: its type is doubtful, or it must be scanned again."""
+    rec = records_table.c
+    return rec.needs_review.is_(True) | (func.coalesce(rec.rescan_pages, 0) > 0)
+
+
 def review_queue(db: Database, *, council: str | None = None) -> list[RecordRow]:
-    query = select(records_table).where(records_table.c.needs_review.is_(True))
+    query = select(records_table).where(_waiting())
     if council:
         query = query.where(records_table.c.council == council)
     with db.transaction() as conn:
@@ -33,7 +40,7 @@ def review_counts(db: Database) -> dict[str, int]:
     rec = records_table.c
     with db.transaction() as conn:
         rows = conn.execute(
-            select(rec.council, func.count()).where(rec.needs_review.is_(True)).group_by(rec.council)
+            select(rec.council, func.count()).where(_waiting()).group_by(rec.council)
         ).all()
     return {council: int(count) for council, count in rows}
 
@@ -52,11 +59,15 @@ def set_record_type(db: Database, change: TypeChange) -> bool:
         ).rowcount
         if updated != 1:
             return False
-        council, batch, pages = conn.execute(
-            select(rec.council, rec.batch, rec.pages).where(rec.source_sha256 == change.source_sha256)
+        council, batch, pages, rescan = conn.execute(
+            select(rec.council, rec.batch, rec.pages, rec.rescan_pages).where(rec.source_sha256 == change.source_sha256)
         ).one()
         if change.new_type != change.expected_type:
-            _move_counter(conn, db.upsert(counters_table), council, change, pages, at)
+            move_counter(conn, db, council, change.expected_type, counter_moves(pages, rescan, -1), at)
+            move_counter(conn, db, council, change.new_type, counter_moves(pages, rescan, 1), at)
+            conn.execute(delete(counters_table).where(counters_table.c.council == council,
+                                                      counters_table.c.record_type == change.expected_type,
+                                                      EMPTY_COUNTER))
         conn.execute(
             insert(review_labels_table).values(
                 source_sha256=change.source_sha256, council=council, record_type=change.new_type,
@@ -68,25 +79,6 @@ def set_record_type(db: Database, change: TypeChange) -> bool:
                           "pages": pages, "sidecar_sha256": change.sidecar_sha256}),
         ])
     return True
-
-
-def _move_counter(conn: Connection, upsert: Any, council: str, change: TypeChange, pages: int, at: dt.datetime) -> None:
-    """Decrement the old type's counter and increment the new one's, in SQL; drop empty rows."""
-    c = counters_table.c
-    conn.execute(
-        update(counters_table)
-        .where(c.council == council, c.record_type == change.expected_type)
-        .values(records=c.records - 1, pages=c.pages - pages, updated_at=at)
-    )
-    stmt = upsert.values(council=council, record_type=change.new_type, records=1, pages=pages, updated_at=at)
-    conn.execute(
-        stmt.on_conflict_do_update(
-            index_elements=["council", "record_type"],
-            set_={"records": c.records + 1, "pages": c.pages + stmt.excluded.pages, "updated_at": at},
-        )
-    )
-    conn.execute(delete(counters_table).where(c.council == council, c.record_type == change.expected_type,
-                                              c.records <= 0))
 
 
 def labelled_records(db: Database) -> list[LabelledRecordRow]:

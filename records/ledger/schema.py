@@ -60,6 +60,12 @@ records_table = Table(
     Column("first_page", Integer, nullable=True),
     Column("last_page", Integer, nullable=True),
     Column("reference", String(255), nullable=True),
+    # The archive PDF's format, "pdfa-2b" or "pdf" (NULL: archived before the ledger kept it, plain PDF).
+    Column("archive_format", String(16), nullable=True),
+    # Pages below the capture standard and the reasons (comma-joined codes): a record with any is
+    # counted as needing re-scan, not as digitised. NULL: judged before the standard existed (none).
+    Column("rescan_pages", Integer, nullable=True),
+    Column("rescan_reasons", String(255), nullable=True),
 )
 
 #: Scanned stacks split into records, one row once every record of the file is in the ledger:
@@ -79,7 +85,8 @@ source_files_table = Table(
     Column("done_at", DateTime(timezone=True), nullable=False),
 )
 
-#: Records and pages per (council, record type), moved only by SQL increments.
+#: Records and pages per (council, record type), moved only by SQL increments: digitised ones in
+#: `records` and `pages`, those below the capture standard in `rescan_records` and `rescan_pages`.
 counters_table = Table(
     "counters",
     metadata,
@@ -88,6 +95,8 @@ counters_table = Table(
     Column("records", Integer, nullable=False),
     Column("pages", Integer, nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("rescan_records", Integer, nullable=False, server_default="0"),
+    Column("rescan_pages", Integer, nullable=False, server_default="0"),
 )
 
 #: Inputs that could not be archived, once per (path, content); resolved when archived later.
