@@ -21,7 +21,8 @@ from records.reporting.audit import batch_history, describe_event, record_histor
 from records.reporting.search import index_missing, search_records
 
 commands = command_group("Archived records: train, search.")
-review_app = command_group("Records the classifier was unsure of: list them, and set their type.",
+review_app = command_group("Records the classifier was unsure of, or scanned below the capture standard: "
+                           "list them, and set their type.",
                            invoke_without_command=True)
 audit_app = command_group("The audit trail: every state change of a record, or of a batch.", no_args_is_help=True)
 
@@ -34,7 +35,8 @@ def review(
     data_dir: DataOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """List records awaiting review: council, file, best guesses with scores, confidence."""
+    """List records awaiting review: council, file, best guesses with scores, confidence, and
+    why a record must be scanned again (pages below the capture standard)."""
     if ctx.invoked_subcommand is not None:
         return
     context = Where(config, data_dir).context()
@@ -51,10 +53,13 @@ def _review_table(items: list[ReviewItem]) -> Table:
     def cells(i: ReviewItem) -> list[str]:
         guesses = ", ".join(f"{t} ({s:.2f})" for t, s in i.candidates) or "none"
         pages = f"{i.pages}" + (f", {i.blank_pages} blank" if i.blank_pages else "")
-        return [i.record_id[:12], i.council, i.source_path, i.record_type, guesses, f"{i.score:.2f} ({i.method})", pages]
+        rescan = f"re-scan: {i.rescan_reasons.replace(',', ', ')}" if i.rescan_reasons else ""
+        return [i.record_id[:12], i.council, i.source_path, i.record_type, guesses, f"{i.score:.2f} ({i.method})",
+                pages, rescan]
 
     return table(f"Awaiting review: {len(items)} records (set a type: digitise review set <id> <type>)",
-                 ["Record id", "Council", "File", "Filed as", "Best guesses (score)", "Confidence", "Pages"],
+                 ["Record id", "Council", "File", "Filed as", "Best guesses (score)", "Confidence", "Pages",
+                  "Capture"],
                  map(cells, items))
 
 
