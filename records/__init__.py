@@ -9,6 +9,8 @@
     ledger/         the one database: records, exact counters, quarantine, search, audit events
     reporting/      what the ledger says, for people: progress, inventory figures, reports,
                     the FoI survey, audit views (the record path never imports it)
+    disposal/       retention and disposal dates, batch sign-off, the destruction register,
+                    evidence packs and BagIt transfer packages (it never deletes anything)
     batch_policy    when a batch or run has quarantined too much to count as done
     errors          every error the domain raises, with its exit code and quarantine reason
     config          the YAML settings, validated (config_separation: how stacks split into

@@ -17,7 +17,10 @@ in step with the classes):
     ├── SearchError              search_refused        2 usage            -
     ├── AuditError               audit_refused         2 usage            -
     ├── QuarantineLimitExceeded  quarantine_limit      10 quarantined     -
-    └── FixityCheckFailed        fixity_failed         6 verify_failed    -
+    ├── FixityCheckFailed        fixity_failed         6 verify_failed    -
+    ├── ArchivalError            archival_refused      2 usage            -
+    ├── DestructionRefused       destruction_refused   7 not_destroyable  -
+    └── BagInvalid               bag_invalid           6 verify_failed    -
 
 LedgerError and StorageError are transient: the record is retried before anything else. The
 OCR layer keeps its own tree (ocr/errors.py); an OCR code about the document is the
@@ -43,6 +46,7 @@ class ExitCode(IntEnum):
     bad_config = 4
     storage_error = 5
     verify_failed = 6
+    not_destroyable = 7
     quarantined = 10
     interrupted = 130
 
@@ -174,6 +178,31 @@ class FixityCheckFailed(RecordError):
 
     def __str__(self) -> str:
         return self.message
+
+
+class ArchivalError(RecordError):
+    """A sign-off, evidence pack, disposal listing or transfer package that cannot be made as asked."""
+
+    code = "archival_refused"
+    exit_code = ExitCode.usage
+
+
+class DestructionRefused(RecordError):
+    """A batch whose paper may not (yet) be destroyed; carries every reason, each with its code."""
+
+    code = "destruction_refused"
+    exit_code = ExitCode.not_destroyable
+
+    def __init__(self, message: str, blockers: tuple[Any, ...] = ()) -> None:
+        super().__init__(message)
+        self.blockers = blockers
+
+
+class BagInvalid(RecordError):
+    """A BagIt bag whose files do not match its manifests (or that is not a complete bag)."""
+
+    code = "bag_invalid"
+    exit_code = ExitCode.verify_failed
 
 
 def is_transient(error: BaseException) -> bool:

@@ -30,7 +30,8 @@ from records.pipeline import PipelineContext
 
 EPILOG = (
     "Exit codes: 0 ok, 1 unexpected error, 2 usage error, 3 missing tool, 4 bad configuration, "
-    "5 ledger or storage error, 6 verify found missing or altered files, 10 finished with quarantined inputs, "
+    "5 ledger or storage error, 6 verify (or a bag) found missing or altered files, 7 batch not ready for its "
+    "paper to be destroyed, 10 finished with quarantined inputs, "
     "130 interrupted."
 )
 

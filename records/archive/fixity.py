@@ -61,10 +61,16 @@ def verify_archive(archive_root: Path | Archive | ObjectArchive, ledger: Ledger)
     `archive_root` is a local archive's folder, or the archive itself (local or in object
     storage, where each object is streamed and hashed the same way)."""
     if isinstance(archive_root, ObjectArchive):
-        objects = archive_root
-        return _verify(lambda rel, sha: check_object(objects, rel, sha), objects.files, ledger)
+        return _verify(file_checker(archive_root), archive_root.files, ledger)
     root = archive_root.root if isinstance(archive_root, Archive) else archive_root
     return _verify(lambda rel, sha: check_file(root, rel, sha), lambda: _archive_files(root), ledger)
+
+
+def file_checker(archive: Archive | ObjectArchive) -> Callable[[str, str | None], FileState]:
+    """How one archive file (archive-relative path, expected sha256) is checked, wherever the archive is."""
+    if isinstance(archive, ObjectArchive):
+        return lambda relative, sha256: check_object(archive, relative, sha256)
+    return lambda relative, sha256: check_file(archive.root, relative, sha256)
 
 
 def _verify(

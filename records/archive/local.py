@@ -26,8 +26,8 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
+from pathlib import Path, PurePosixPath
+from typing import IO, Any
 
 from records.errors import ArchiveWriteError, UnsafePathError
 
@@ -262,6 +262,15 @@ class Archive:
     def sha256(self, path: Path) -> str:
         """The checksum of an archived file, read back from where it is stored."""
         return sha256_file(path)
+
+    @contextmanager
+    def open(self, relative: str) -> Iterator[IO[bytes]]:
+        """An archived file by its archive-relative path (as the ledger holds it), for reading."""
+        path = safe_child(self.root, *PurePosixPath(relative).parts)
+        if not is_regular_file(path):
+            raise FileNotFoundError(relative)
+        with path.open("rb") as fh:
+            yield fh
 
     def remove_stale_temp_files(self) -> int:
         """Startup clean-up: temporary files of writes that a crash interrupted."""

@@ -23,7 +23,7 @@ import datetime as dt
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
-from typing import Any, cast
+from typing import IO, Any, cast
 
 from records.archive.local import Archive, ArchivePaths, is_gone_writer, owner_tag, sidecar_bytes
 from records.errors import ArchiveWriteError, ConfigError, StorageError
@@ -57,6 +57,12 @@ class ObjectArchive:
 
     def sha256(self, path: PurePosixPath | Path) -> str:
         return self.objects.sha256(self.relative(path))
+
+    @contextmanager
+    def open(self, relative: str) -> Iterator[IO[bytes]]:
+        """An archived object by its archive-relative key (as the ledger holds it), streamed."""
+        with self.objects.open(relative) as fh:
+            yield fh
 
     def store(self, paths: ArchivePaths, *, pdf: Path, text: str, sidecar: dict[str, Any]) -> None:
         """PDF and text first, the sidecar last (it marks the record complete)."""

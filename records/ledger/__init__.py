@@ -9,6 +9,8 @@ What it holds (records/ledger/schema.py):
     review_labels           people's decisions on record types, kept for retraining
     inventory_estimates, exclusions
                             pages each council holds, and pages it need not digitise (history)
+    batch_signoffs, destruction_register
+                            people's quality checks of batches; records whose paper may be destroyed
     record_events           the audit trail of every change above
 
 What it guarantees:
@@ -34,9 +36,12 @@ from records.ledger.entries import (
     ExclusionEntry,
     PageStat,
     QuarantineEntry,
+    RegisterEntry,
     SeenBatch,
+    SignoffEntry,
     SourceFileEntry,
     TypeChange,
+    record_set_sha256,
 )
 from records.ledger.facade import Ledger
 from records.ledger.rows import (
@@ -49,8 +54,10 @@ from records.ledger.rows import (
     LabelledRecordRow,
     QuarantineRow,
     RecordRow,
+    RegisterRow,
     ReviewLabelRow,
     SearchRow,
+    SignoffRow,
     SourceFileRow,
 )
 
@@ -70,11 +77,16 @@ __all__ = [
     "QuarantineEntry",
     "QuarantineRow",
     "RecordRow",
+    "RegisterEntry",
+    "RegisterRow",
     "ReviewLabelRow",
     "SearchRow",
     "SeenBatch",
+    "SignoffEntry",
+    "SignoffRow",
     "SourceFileEntry",
     "SourceFileRow",
     "TypeChange",
     "fts5_query",
+    "record_set_sha256",
 ]

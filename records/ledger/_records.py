@@ -190,10 +190,12 @@ def is_archived(db: Database, source_sha256: str) -> bool:
     return row is not None
 
 
-def records(db: Database, *, council: str | None = None) -> list[RecordRow]:
+def records(db: Database, *, council: str | None = None, batch: str | None = None) -> list[RecordRow]:
     query = select(records_table).order_by(records_table.c.id)
     if council:
         query = query.where(records_table.c.council == council)
+    if batch is not None:
+        query = query.where(records_table.c.batch == batch)
     with db.transaction() as conn:
         return rows_as(RecordRow, conn.execute(query))
 

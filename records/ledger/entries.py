@@ -7,6 +7,8 @@ plus the ledger's own timestamp.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 
@@ -134,3 +136,44 @@ class ExclusionEntry:
     reason: str
     note: str
     recorded_by: str
+
+
+def record_set_sha256(record_ids: Iterable[str]) -> str:
+    """One checksum for a set of record ids, whatever their order: what a sign-off covered."""
+    return hashlib.sha256("\n".join(sorted(record_ids)).encode("ascii")).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class SignoffEntry:
+    """A person's quality check of a batch: how many records they sampled, what they found,
+    and which records the batch held (`record_set_sha256` of their sorted ids)."""
+
+    council: str
+    batch: str
+    signed_by: str
+    sample_size: int
+    findings: str
+    records: int
+    record_set_sha256: str
+
+
+@dataclass(frozen=True, slots=True)
+class RegisterEntry:
+    """One record whose paper may be destroyed, as checked: checksums, retention, disposal date."""
+
+    record_id: str
+    council: str
+    batch: str
+    signoff_id: int
+    record_type: str
+    pages: int
+    source_sha256: str
+    first_page: int | None
+    last_page: int | None
+    pdf_sha256: str
+    text_sha256: str
+    sidecar_sha256: str
+    retention: str
+    disposal_date: dt.date | None
+    disposal_basis: str
+    approved_by: str

@@ -2,8 +2,8 @@
 
 Callers see typed entries going in (entries.py) and typed rows coming out (rows.py); the SQL
 lives in the private modules: _records (records, counters, quarantine, swept batches, fixity),
-_search (the full-text index), _review, _inventory (estimates, exclusions), _events (the
-audit trail) and _figures (sums for reports).
+_search (the full-text index), _review, _inventory (estimates, exclusions), _disposal (sign-offs,
+the destruction register, retention dates), _events (the audit trail) and _figures (sums for reports).
 """
 
 from __future__ import annotations
@@ -12,16 +12,17 @@ import datetime as dt
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from records.ledger import _events, _figures, _inventory, _records, _review
+from records.ledger import _disposal, _events, _figures, _inventory, _records, _review
 from records.ledger._database import Database
 from records.ledger._search import SearchIndex
 from records.ledger.entries import (
     ArchivedRecord, EstimateEntry, ExclusionEntry,
-    PageStat, QuarantineEntry, SeenBatch, SourceFileEntry, TypeChange,
+    PageStat, QuarantineEntry, RegisterEntry, SeenBatch, SignoffEntry, SourceFileEntry, TypeChange,
 )
 from records.ledger.rows import (
     Counter, EstimateRow, EventRow, ExclusionRow, FixityEntry,
-    KeyFieldRow, LabelledRecordRow, QuarantineRow, RecordRow, ReviewLabelRow, SearchRow, SourceFileRow,
+    KeyFieldRow, LabelledRecordRow, QuarantineRow, RecordRow, RegisterRow, ReviewLabelRow, SearchRow,
+    SignoffRow, SourceFileRow,
 )
 
 
@@ -84,9 +85,9 @@ class Ledger:
     def is_archived(self, source_sha256: str) -> bool:
         return _records.is_archived(self._db, source_sha256)
 
-    def records(self, *, council: str | None = None) -> list[RecordRow]:
-        """Every archived record (or one council's), in the order they were archived."""
-        return _records.records(self._db, council=council)
+    def records(self, *, council: str | None = None, batch: str | None = None) -> list[RecordRow]:
+        """Every archived record (or one council's, or one batch's), in the order they were archived."""
+        return _records.records(self._db, council=council, batch=batch)
 
     def find_records(self, id_prefix: str, *, limit: int = 2) -> list[RecordRow]:
         """Records whose id (source sha256) starts with `id_prefix`, as logs print 12 characters."""
@@ -181,6 +182,30 @@ class Ledger:
     def exclusions(self, *, council: str | None = None) -> list[ExclusionRow]:
         """Every exclusion recorded, oldest first; they add up."""
         return _inventory.exclusions(self._db, council=council)
+
+    # Batch sign-offs, the destruction register, retention dates
+
+    def add_signoff(self, entry: SignoffEntry) -> SignoffRow:
+        """Record a person's quality check of a batch and its audit entry, in one transaction."""
+        return _disposal.add_signoff(self._db, entry)
+
+    def signoffs(self, council: str, batch: str) -> list[SignoffRow]:
+        """A batch's sign-offs, oldest first (the newest counts)."""
+        return _disposal.signoffs(self._db, council, batch)
+
+    def add_to_register(self, entries: list[RegisterEntry], *, record_set: str) -> bool:
+        """Enter one batch's records in the destruction register, with their audit entries, in one
+        transaction, only if the batch is still as checked (newest sign-off, same records, none in
+        review or quarantine, none of these entered yet); False (nothing written) otherwise."""
+        return _disposal.add_to_register(self._db, entries, record_set=record_set)
+
+    def destruction_register(self, *, council: str | None = None, batch: str | None = None) -> list[RegisterRow]:
+        """Records whose paper may be destroyed, in the order they were entered."""
+        return _disposal.register(self._db, council=council, batch=batch)
+
+    def document_dates(self, *, council: str | None = None) -> dict[str, list[str]]:
+        """The dates read from each record's text (ISO), by record id: what retention counts from."""
+        return _disposal.document_dates(self._db, council)
 
     # The audit trail: append-only, so there is deliberately no method that changes it
 

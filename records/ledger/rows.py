@@ -199,3 +199,42 @@ class EventRow:
     actor: str | None
     detail: dict[str, Any]
     at: dt.datetime
+
+
+@dataclass(frozen=True, slots=True)
+class SignoffRow:
+    """One quality sign-off of a batch (the `batch_signoffs` table)."""
+
+    id: int
+    council: str
+    batch: str
+    signed_by: str
+    sample_size: int
+    findings: str
+    records: int
+    record_set_sha256: str
+    signed_at: dt.datetime
+
+
+@dataclass(frozen=True, slots=True)
+class RegisterRow:
+    """A record whose paper may be destroyed (the `destruction_register` table)."""
+
+    id: int
+    record_id: str
+    council: str
+    batch: str
+    signoff_id: int
+    record_type: str
+    pages: int
+    source_sha256: str
+    first_page: int | None
+    last_page: int | None
+    pdf_sha256: str
+    text_sha256: str
+    sidecar_sha256: str
+    retention: str
+    disposal_date: dt.date | None
+    disposal_basis: str
+    approved_by: str
+    approved_at: dt.datetime

@@ -208,6 +208,50 @@ exclusions_table = Table(
     Column("recorded_at", DateTime(timezone=True), nullable=False),
 )
 
+#: A person's quality check of a batch: append-only, the newest counts. `records` and
+#: `record_set_sha256` (of the sorted record ids) say which records it covered, so a batch that
+#: gained or lost records since must be checked again before its paper may be destroyed.
+batch_signoffs_table = Table(
+    "batch_signoffs",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("council", String(64), nullable=False),
+    Column("batch", String(255), nullable=False),
+    Column("signed_by", String(128), nullable=False),
+    Column("sample_size", Integer, nullable=False),
+    Column("findings", String(2000), nullable=False),
+    Column("records", Integer, nullable=False),
+    Column("record_set_sha256", String(64), nullable=False),
+    Column("signed_at", DateTime(timezone=True), nullable=False),
+    Index("ix_batch_signoffs_council_batch", "council", "batch"),
+)
+
+#: Records whose paper may be destroyed: one row per record, written once, with the checksums
+#: verified and the retention rule and disposal date as they stood when it was decided.
+destruction_register_table = Table(
+    "destruction_register",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("record_id", String(64), nullable=False, unique=True),
+    Column("council", String(64), nullable=False),
+    Column("batch", String(255), nullable=False),
+    Column("signoff_id", Integer, nullable=False),
+    Column("record_type", String(64), nullable=False),
+    Column("pages", Integer, nullable=False),
+    Column("source_sha256", String(64), nullable=False),  # the scanned file's (a stack's, for its records)
+    Column("first_page", Integer, nullable=True),
+    Column("last_page", Integer, nullable=True),
+    Column("pdf_sha256", String(64), nullable=False),
+    Column("text_sha256", String(64), nullable=False),
+    Column("sidecar_sha256", String(64), nullable=False),
+    Column("retention", String(255), nullable=False),
+    Column("disposal_date", Date, nullable=True),  # NULL: kept indefinitely, or no rule
+    Column("disposal_basis", String(32), nullable=False),
+    Column("approved_by", String(128), nullable=False),
+    Column("approved_at", DateTime(timezone=True), nullable=False),
+    Index("ix_destruction_register_council_batch", "council", "batch"),
+)
+
 #: The full-text index's tables start with this; Alembic's autogenerate ignores them.
 RUNTIME_TABLE_PREFIX = "record_text_"
 
