@@ -17,6 +17,7 @@ from records.capture import CaptureStandard, PageFigures, check_capture
 from records.classify.review import review_queue, set_record_type
 from records.config import Settings
 from records.context import build_context
+from records.errors import ExitCode
 from records.intake.scan import ScanItem
 from records.pipeline import PipelineContext, process_item
 from records.reporting.inventory import current_progress
@@ -64,11 +65,18 @@ def test_page_below_capture_standard_queued_for_rescan_not_counted_as_digitised(
     assert {c.record_type for c in ctx.ledger.counters() if c.rescan_records} == {"complaint"}
     assert low.record_id in {i.record_id for i in review_queue(ctx.ledger, ctx.archive)}
 
-    shown = CliRunner().invoke(app, ["progress", "--council", "ashbourne", "--json", "--config", str(ROOT / "config"),
-                                     "--data-dir", str(data_settings.pipeline.data_dir)])
+    where = ["--config", str(ROOT / "config"), "--data-dir", str(data_settings.pipeline.data_dir)]
+    shown = CliRunner().invoke(app, ["progress", "--council", "ashbourne", "--json", *where])
     assert shown.exit_code == 0, shown.output
     total = next(r for r in json.loads(shown.stdout)["progress"] if r["record_type"] == "all")
     assert (total["pages"], total["rescan_records"], total["rescan_pages"]) == (1, 1, 1)
+
+    # Its paper may not be destroyed, though no longer in review for its type and signed off.
+    assert CliRunner().invoke(app, ["batch", "signoff", "ashbourne", "b1", "--by", "q.checker", "--sample", "1",
+                                    "--findings", "sampled", *where]).exit_code == 0
+    refused = CliRunner().invoke(app, ["batch", "destroyable", "ashbourne", "b1", "--by", "r.manager", *where])
+    assert refused.exit_code == ExitCode.not_destroyable
+    assert "needs_rescan" in refused.output and "in_review" not in refused.output
 
 
 def _rescan_view(ctx: PipelineContext) -> dict[str, tuple[int, int]]:
