@@ -13,7 +13,7 @@ from rich.table import Table
 from flows.cli.common import ByOpt, ConfigOpt, DataOpt, JsonOpt, Where, command_group, err, out, print_json, say, table, who
 from records.classify.learned import examples_from_ground_truth, save_model, train_model
 from records.classify.regroup import RegroupResult, merge_with_next, split_record
-from records.classify.review import ReviewItem, review_queue, reviewed_examples, set_record_type
+from records.classify.review import ReviewItem, accept_capture, review_queue, reviewed_examples, set_record_type
 from records.classify.rules import Classifier
 from records.context import model_path
 from records.ledger import EventRow
@@ -82,6 +82,20 @@ def review_set(
         return
     say(f"record {result.record_id[:12]} ({result.council}): {result.previous_type} -> {result.record_type}; "
         f"archived at {result.pdf_path}")
+
+
+@review_app.command("accept-capture")
+def review_accept_capture(
+    record_id: Annotated[str, typer.Argument(help="A record listed for re-scan by `digitise review` (12+ characters).")],
+    by: ByOpt = None,
+    config: ConfigOpt = None,
+    data_dir: DataOpt = None,
+) -> None:
+    """Accept a scan below the capture standard as it is (the paper allows no better): it counts as digitised."""
+    context = Where(config, data_dir).context()
+    row = accept_capture(context.ledger, record_id, accepted_by=who(by))
+    say(f"record {row.source_sha256[:12]} ({row.council}): scan accepted as it is ({row.rescan_reasons}); "
+        "counted as digitised")
 
 
 @review_app.command("split")

@@ -186,6 +186,19 @@ def _read_sidecar(path: Path) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
+def accept_capture(ledger: Ledger, record_id: str, *, accepted_by: str) -> RecordRow:
+    """Count a record scanned below the capture standard as digitised, as `accepted_by` decides
+    (the paper is the best there is: a faint carbon, a small slip). The sidecar keeps what the
+    check found; the decision is in the audit trail (`capture_accepted`)."""
+    if not accepted_by.strip():
+        raise ReviewError("say who accepted the scan (--by NAME)")
+    row = resolve_record(ledger, record_id)
+    if not ledger.accept_capture(row.source_sha256, accepted_by=accepted_by.strip()):
+        raise ReviewError("that record is not waiting for re-scan; `digitise review` lists those that are")
+    log.info("record %s: scan accepted below the capture standard", row.source_sha256[:12])
+    return row
+
+
 def reviewed_examples(ledger: Ledger, archive: AnyArchive) -> list[LabelledText]:
     """Reviewed records' OCR text with the type a person gave them: labels for retraining."""
     archive = require_local_archive(archive, "train")

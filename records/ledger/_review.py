@@ -81,6 +81,30 @@ def set_record_type(db: Database, change: TypeChange) -> bool:
     return True
 
 
+def accept_capture(db: Database, source_sha256: str, accepted_by: str) -> bool:
+    """A person accepts a record's scan as it is, below the capture standard: it counts as
+    digitised from now on. False (nothing written) if it was not waiting for re-scan."""
+    at = now()
+    rec = records_table.c
+    with db.transaction() as conn:
+        found = conn.execute(
+            select(rec.council, rec.batch, rec.record_type, rec.pages, rec.rescan_pages, rec.rescan_reasons)
+            .where(rec.source_sha256 == source_sha256, func.coalesce(rec.rescan_pages, 0) > 0)
+        ).first()
+        if found is None:
+            return False
+        council, batch, record_type, pages, rescan, reasons = found
+        updated = conn.execute(update(records_table).where(
+            rec.source_sha256 == source_sha256, rec.rescan_pages == rescan).values(rescan_pages=0)).rowcount
+        if updated != 1:
+            return False
+        move_counter(conn, db, council, record_type, {**counter_moves(pages, rescan, -1), **counter_moves(pages, 0, 1)}, at)
+        _events.append(conn, at, council, batch, source_sha256, accepted_by, [
+            ("capture_accepted", {"rescan_pages": rescan, "reasons": reasons, "pages": pages}),
+        ])
+    return True
+
+
 def labelled_records(db: Database) -> list[LabelledRecordRow]:
     reviewed = select(review_labels_table.c.source_sha256).distinct()
     rec = records_table.c

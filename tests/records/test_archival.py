@@ -78,6 +78,15 @@ def test_page_below_capture_standard_queued_for_rescan_not_counted_as_digitised(
     assert refused.exit_code == ExitCode.not_destroyable
     assert "needs_rescan" in refused.output and "in_review" not in refused.output
 
+    # A person may accept the scan as the best the paper allows: then it counts as digitised, once.
+    for _ in range(2):
+        accepted = CliRunner().invoke(app, ["review", "accept-capture", low.record_id[:12], "--by", "a.clerk", *where])
+    assert accepted.exit_code == ExitCode.usage and "not waiting for re-scan" in accepted.output
+    assert _rescan_view(ctx) == {"digitised": (2, 2), "rescan": (0, 0)}
+    assert low.record_id not in {i.record_id for i in review_queue(ctx.ledger, ctx.archive)}
+    [event] = [e for e in ctx.ledger.events(record_prefix=low.record_id) if e.event == "capture_accepted"]
+    assert (event.actor, event.detail["reasons"]) == ("a.clerk", "low_resolution")
+
 
 def _rescan_view(ctx: PipelineContext) -> dict[str, tuple[int, int]]:
     """Ashbourne's progress row: (records, pages) digitised and needing re-scan."""
