@@ -15,7 +15,6 @@ Usage: python -m benchmarks.pdfa [--scans samples/scans] [--limit N]
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import os
 import shutil
 import subprocess
@@ -52,7 +51,7 @@ def measure(source: Path, languages: str, work: Path) -> Measured:
     result = ocr_document(source, work_dir=work / "ocr", languages=languages)
     ocr_seconds = time.perf_counter() - started
     started = time.perf_counter()
-    made = make_pdfa(result.pdf_path, work / "pdfa.pdf", created=dt.datetime.now(dt.timezone.utc))
+    made = make_pdfa(result.pdf_path, work / "pdfa.pdf")
     pdfa_seconds = time.perf_counter() - started
     theirs = work / "ocrmypdf.pdf"
     forced = any(p.method == "text_layer" for p in result.pages)

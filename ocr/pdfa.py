@@ -8,12 +8,16 @@ an allowlist checker built on veraPDF's rules for PDF/A-1b, 2b and 3b: it passes
 every construct it meets is known to conform. Tesseract's text layer (an embedded glyphless
 TrueType font, drawn invisibly) passes; a born-digital page with a font it does not embed does not.
 
+The file carries no dates (Tesseract's placeholder is dropped, and so is the time pikepdf
+would stamp in the XMP): the same pages always make the same bytes, so a re-run, a crashed run
+taken up again and two workers racing on one record write identical files. When a record was
+received and archived is in its sidecar and the ledger.
+
 A file that does not pass is not made PDF/A: the caller keeps the plain PDF and records why.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +35,8 @@ ARCHIVE_FORMATS: Final = (PDFA_2B, PLAIN_PDF)
 _FLAVOUR = "2b"
 #: Rule ids kept from a failed validation: enough to say why, short enough for a sidecar.
 MAX_FINDINGS = 20
+_INFO_DATES = ("/CreationDate", "/ModDate")
+_XMP_DATES = ("xmp:CreateDate", "xmp:ModifyDate", "xmp:MetadataDate")
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,17 +49,17 @@ class PdfaResult:
     findings: tuple[str, ...] = ()
 
 
-def make_pdfa(source: Path, out: Path, *, created: dt.datetime) -> PdfaResult:
+def make_pdfa(source: Path, out: Path) -> PdfaResult:
     """`source` as PDF/A-2b at `out`, validated as written; else `source` itself, format `pdf`.
-
-    `created` becomes the document's creation, modification and metadata date, so that the
-    same record writes the same bytes (the file /ID is derived from the content too)."""
+    Deterministic: no dates, and the file /ID is derived from the content."""
     try:
         with pikepdf.open(source) as pdf:
-            _set_dates(pdf, created)
+            _drop_info(pdf)
             prepare(pdf, _FLAVOUR)
             with pdf.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False) as meta:
-                meta["xmp:MetadataDate"] = created.isoformat()
+                for key in _XMP_DATES:
+                    if key in meta:
+                        del meta[key]
             save(pdf, out, _FLAVOUR, repair=False, deterministic_id=True)
     except PdfaError as e:
         return _refused(source, _rule_ids(e.report))
@@ -68,12 +74,12 @@ def pdfa_findings(path: Path) -> tuple[str, ...]:
     return () if report.passed else (_rule_ids(report) or (f"pikepdf:{report.verdict}",))
 
 
-def _set_dates(pdf: pikepdf.Pdf, created: dt.datetime) -> None:
-    """Dates in the document info (Tesseract stamps its own, or a placeholder), and no empty
-    title: prepare carries the info dictionary into the XMP, which must agree with it."""
-    stamp = pikepdf.String(created.astimezone(dt.timezone.utc).strftime("D:%Y%m%d%H%M%SZ"))
-    pdf.docinfo["/CreationDate"] = stamp
-    pdf.docinfo["/ModDate"] = stamp
+def _drop_info(pdf: pikepdf.Pdf) -> None:
+    """No dates in the document info (Tesseract's is a placeholder) and no empty title: prepare
+    carries the info dictionary into the XMP, which must agree with it."""
+    for key in _INFO_DATES:
+        if key in pdf.docinfo:
+            del pdf.docinfo[key]
     if "/Title" in pdf.docinfo and not str(pdf.docinfo["/Title"]).strip():
         del pdf.docinfo["/Title"]
 

@@ -9,7 +9,6 @@ a page below the standard sends the record to the review queue for re-scan.
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -65,10 +64,9 @@ class RecordChecks:
 
 def check_record(
     record_id: str, result: OcrResult, *, archive_pdf: ArchiveFormat, standard: CaptureStandard,
-    created: dt.datetime,
 ) -> RecordChecks:
     """Make the archive PDF (beside the OCR's, in the work folder) and judge the capture."""
-    pdf = archival_pdf(record_id, result.pdf_path, archive_pdf, created=created)
+    pdf = archival_pdf(record_id, result.pdf_path, archive_pdf)
     capture = check_capture(standard, (PageFigures.of(p) for p in result.pages))
     if capture.needs_rescan:
         log.info("record %s below the capture standard (%s): queued for re-scan",
@@ -78,7 +76,7 @@ def check_record(
 
 def recheck_record(
     record_id: str, pdf: Path, sidecar: Mapping[str, Any], pages: Iterable[Mapping[str, Any]], *,
-    archive_pdf: ArchiveFormat, created: dt.datetime,
+    archive_pdf: ArchiveFormat,
 ) -> RecordChecks:
     """The checks again for a record cut from archived ones (a reviewer's split or merge): its
     pages' figures and the standard come from the sidecar (a record archived before the standard
@@ -86,15 +84,15 @@ def recheck_record(
     found = sidecar.get("capture")
     standard = CaptureStandard.from_dict(found.get("standard", {})) if isinstance(found, Mapping) else None
     capture = check_capture(standard, (PageFigures.from_sidecar(p) for p in pages)) if standard else CaptureCheck()
-    return RecordChecks(archival_pdf(record_id, pdf, archive_pdf, created=created), archive_pdf, capture,
+    return RecordChecks(archival_pdf(record_id, pdf, archive_pdf), archive_pdf, capture,
                         standard or CaptureStandard())
 
 
-def archival_pdf(record_id: str, pdf: Path, archive_pdf: ArchiveFormat, *, created: dt.datetime) -> PdfaResult:
+def archival_pdf(record_id: str, pdf: Path, archive_pdf: ArchiveFormat) -> PdfaResult:
     """The PDF to archive: PDF/A-2b at `<pdf>.pdfa.pdf` when asked for and valid, else `pdf` as it is."""
     if archive_pdf == PLAIN_PDF:
         return PdfaResult(pdf, PLAIN_PDF)
-    made = make_pdfa(pdf, pdf.with_suffix(".pdfa.pdf"), created=created)
+    made = make_pdfa(pdf, pdf.with_suffix(".pdfa.pdf"))
     if made.archive_format != PDFA_2B:
         log.warning("record %s: PDF/A-2b validation failed (%s); archived as plain PDF",
                     record_id[:12], ", ".join(made.findings[:5]))

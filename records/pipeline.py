@@ -108,10 +108,10 @@ class PipelineContext:
     archive_pdf: Mapping[str, ArchiveFormat] = field(default_factory=dict)
     capture: Mapping[str, CaptureStandard] = field(default_factory=dict)
 
-    def checks_for(self, council: str, record_id: str, result: OcrResult, received: dt.datetime) -> RecordChecks:
+    def checks_for(self, council: str, record_id: str, result: OcrResult) -> RecordChecks:
         """The record's archive PDF made and its capture judged, by its council's settings."""
         return check_record(record_id, result, archive_pdf=self.archive_pdf.get(council, PDFA_2B),
-                            standard=self.capture.get(council, CaptureStandard()), created=received)
+                            standard=self.capture.get(council, CaptureStandard()))
 
     def separation_for(self, item: ScanItem) -> SeparationSettings | None:
         """The item's batch's separation settings, or None when its files are one record each."""
@@ -224,7 +224,7 @@ def file_record(
     archive write that fails leaves no half-written record behind and is raised."""
     record_class = ctx.classifier.classify_text(result.text)
     fields = extract_fields(result.text)
-    checks = ctx.checks_for(item.council, part.record_id if part else source_sha, result, received)
+    checks = ctx.checks_for(item.council, part.record_id if part else source_sha, result)
     try:
         paths = archive_record(item, ctx, source_sha, result, record_class, received, checks,
                                fields=fields, part=part)

@@ -141,8 +141,7 @@ def _regroup(
             found = classifier.classify_text(text)
             paths = archive.paths_for(base.council, found.record_type, new_id)
             checks = recheck_record(new_id, _write_pdf(pdf_pages[span], Path(work) / f"{n}.pdf"), whole.sidecar,
-                                    page_entries, archive_pdf=_asked_format(whole.sidecar),
-                                    created=dt.datetime.now(dt.timezone.utc))
+                                    page_entries, archive_pdf=_asked_format(whole.sidecar))
             page_entries = [{**p, "rescan_reasons": checks.page_reasons(int(p["number"]))} for p in page_entries]
             confidence = _mean_confidence(page_entries)
             sidecar = _sidecar(whole.sidecar, new_id, numbers, page_entries, confidence, found,
