@@ -4,6 +4,7 @@ No Prefect, no database, no configuration objects: callers pass plain values.
 """
 
 from ocr._exec.engine import engine_pids, stop_engines
+from ocr._exec.pdftoppm import rasterize_page
 from ocr._exec.tesseract import Engine
 from ocr.barcodes import Barcode
 from ocr.capture import PageCapture
@@ -59,6 +60,7 @@ __all__ = [
     "ocr_document",
     "page_signals",
     "pdfa_findings",
+    "rasterize_page",
     "set_pixel_limit",
     "stop_engines",
 ]

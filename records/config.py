@@ -289,6 +289,22 @@ class Survey(_Frozen):
     )] = 28
 
 
+class Web(_Frozen):
+    """The web review station (`digitise serve`): cookies and a trusted proxy's identity."""
+
+    secure_cookies: Annotated[bool, Field(
+        description="send the session cookie only over HTTPS (set it when served behind TLS)",
+    )] = False
+    trusted_user_header: Annotated[str | None, Field(
+        pattern=r"^[A-Za-z0-9-]+$",
+        description="take the user's name from this header (e.g. X-Remote-User), set by a reverse proxy that "
+                    "authenticates; believed only from trusted_proxies",
+    )] = None
+    trusted_proxies: Annotated[list[str], Field(
+        description="client addresses whose trusted_user_header is believed",
+    )] = ["127.0.0.1", "::1"]
+
+
 class Pipeline(_Frozen):
     """Where things live and how hard to work; paths are relative to the YAML file."""
 
@@ -314,6 +330,7 @@ class Pipeline(_Frozen):
         description=f"archive PDFs as {' or '.join(ARCHIVE_FORMATS)}; a file that fails PDF/A validation stays pdf"
     )] = "pdfa-2b"
     capture: CaptureLimits = CaptureLimits()
+    web: Web = Web()
 
     @property
     def archive_dir(self) -> Path:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import asdict
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -14,6 +15,7 @@ from flows.cli.common import ByOpt, ConfigOpt, DataOpt, JsonOpt, Where, command_
 from records.classify.learned import examples_from_ground_truth, save_model, train_model
 from records.classify.regroup import RegroupResult, merge_with_next, split_record
 from records.classify.review import ReviewItem, accept_capture, review_queue, reviewed_examples, set_record_type
+from records.classify.review_view import RESCAN_REASONS, send_for_rescan
 from records.classify.rules import Classifier
 from records.context import model_path
 from records.ledger import EventRow
@@ -127,6 +129,19 @@ def review_merge(
     _regrouped(result, as_json)
 
 
+@review_app.command("rescan")
+def review_rescan(
+    record_id: Annotated[str, typer.Argument(help="The record's id as `digitise review` lists it (12+ characters).")],
+    reason: Annotated[str, typer.Option(help=f"Why: {', '.join(RESCAN_REASONS)}.")] = RESCAN_REASONS[0],
+    by: ByOpt = None,
+    config: ConfigOpt = None,
+    data_dir: DataOpt = None,
+) -> None:
+    """Send a record awaiting review back to be scanned again: it leaves the queue, the request is audited."""
+    row = send_for_rescan(Where(config, data_dir).ledger(), record_id, requested_by=who(by), reason=reason)
+    say(f"record {row.source_sha256[:12]} ({row.council}) sent back for re-scan: {reason}")
+
+
 def _regrouped(result: RegroupResult, as_json: bool) -> None:
     if as_json:
         print_json({"review": asdict(result)})
@@ -172,6 +187,8 @@ def search(
     council: Annotated[Optional[str], typer.Option(help="Only this council's records.")] = None,
     record_type: Annotated[Optional[str], typer.Option("--type", help="Only records of this type.")] = None,
     limit: Annotated[int, typer.Option(min=1, max=500, help="At most this many results.")] = 20,
+    archived_from: Annotated[Optional[datetime], typer.Option("--from", formats=["%Y-%m-%d"], help="Only records archived on or after this day (UTC).")] = None,
+    archived_to: Annotated[Optional[datetime], typer.Option("--to", formats=["%Y-%m-%d"], help="Only records archived on or before this day (UTC).")] = None,
     reindex: Annotated[bool, typer.Option("--reindex", help="First index archived records the search index lacks.")] = False,
     config: ConfigOpt = None,
     data_dir: DataOpt = None,
@@ -182,7 +199,8 @@ def search(
     if reindex:
         err.print(f"indexed {index_missing(context.ledger, context.archive)} records")
     hits = search_records(context.ledger, context.archive, query, council=council, record_type=record_type,
-                          limit=limit)
+                          limit=limit, archived_from=archived_from.date() if archived_from else None,
+                          archived_to=archived_to.date() if archived_to else None)
     if as_json:
         print_json({"search": [{**asdict(h), "pdf_path": str(h.pdf_path), "text_path": str(h.text_path)}
                                for h in hits]})

@@ -63,7 +63,7 @@ def review_queue(ledger: Ledger, archive: AnyArchive, *, council: str | None = N
     archive = require_local_archive(archive, "review")
     items = []
     for row in ledger.review_queue(council=council):
-        classification = _read_sidecar(archive.root / row.sidecar_path).get("classification", {})
+        classification = read_sidecar(archive.root / row.sidecar_path).get("classification", {})
         items.append(
             ReviewItem(
                 record_id=row.source_sha256, council=row.council, source_path=row.source_path,
@@ -177,7 +177,7 @@ def _remove_stale_copies(archive: Archive, council: str, keep_type: str, sha: st
             (folder / f"{sha}{suffix}").unlink(missing_ok=True)
 
 
-def _read_sidecar(path: Path) -> dict[str, Any]:
+def read_sidecar(path: Path) -> dict[str, Any]:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):

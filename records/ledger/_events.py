@@ -11,7 +11,7 @@ import datetime as dt
 import json
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.engine import Connection
 
 from records.ledger._database import Database
@@ -75,3 +75,10 @@ def read(
     with db.transaction() as conn:
         rows = conn.execute(query).all()
     return [EventRow(**{**row._mapping, "detail": json.loads(row.detail)}) for row in rows]
+
+
+def last_id(db: Database) -> int:
+    """The newest event's id (0 if none): it moves with every change the ledger records."""
+    ev = record_events_table.c
+    with db.transaction() as conn:
+        return int(conn.execute(select(func.max(ev.id))).scalar() or 0)

@@ -18,14 +18,15 @@ from records.ledger.schema import record_pages_table, records_table
 _DIGITISED = func.coalesce(records_table.c.rescan_pages, 0) == 0
 
 
-def daily_pages(db: Database) -> list[tuple[str, str, int]]:
+def daily_pages(db: Database, since: dt.datetime | None = None) -> list[tuple[str, str, int]]:
     day = func.date(records_table.c.archived_at)
     rec = records_table.c
+    query = (select(day, rec.council, func.sum(rec.pages)).where(_DIGITISED)
+             .group_by(day, rec.council).order_by(day, rec.council))
+    if since is not None:
+        query = query.where(rec.archived_at >= since)  # a range of ix_records_archived_at, which covers the sum
     with db.transaction() as conn:
-        rows = conn.execute(
-            select(day, rec.council, func.sum(rec.pages)).where(_DIGITISED)
-            .group_by(day, rec.council).order_by(day, rec.council)
-        ).all()
+        rows = conn.execute(query).all()
     return [(str(d), council, int(pages)) for d, council, pages in rows]
 
 

@@ -1,15 +1,17 @@
 """A person's decisions on records the classifier was unsure of: the queue, type changes, labels.
 
-The queue holds records whose type is doubtful and records below the capture standard (to be
-scanned again; a decision on the type leaves them queued). A decision changes the record's row,
-moves a record and its pages from the old type's counter to the new one's (digitised, or
-needing re-scan, as the record counts), keeps the label and logs the event, all in one transaction; it applies only
-if the row still has the type the reviewer saw, so two reviewers racing on one record move
-the counters once.
+The queue holds records a person must look at: a doubtful type, a doubtful page, or pages below
+the capture standard. A decision changes the record's row, moves a record and its pages from
+the old type's counter to the new one's (digitised, or needing re-scan, as the record counts),
+keeps the label and logs the event, all in one transaction; it applies only if the row still
+has the type the reviewer saw, so two reviewers racing on one record move the counters once.
+A record sent back for re-scan (or archived below the capture standard) counts as needing
+re-scan, not as digitised, until a person accepts its scan as it is.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 from sqlalchemy import delete, func, insert, select, update
@@ -18,29 +20,73 @@ from records.ledger import _events
 from records.ledger._database import Database, now, rows_as
 from records.ledger._records import EMPTY_COUNTER, counter_moves, move_counter
 from records.ledger.entries import TypeChange
-from records.ledger.rows import LabelledRecordRow, RecordRow, ReviewLabelRow
-from records.ledger.schema import counters_table, records_table, review_labels_table
-
-
-def _waiting() -> Any:
-    """A record a person must look at: its type is doubtful, or it must be scanned again."""
-    rec = records_table.c
-    return rec.needs_review.is_(True) | (func.coalesce(rec.rescan_pages, 0) > 0)
+from records.ledger.rows import LabelledRecordRow, RecordRow, RescanRow, ReviewLabelRow
+from records.ledger.schema import counters_table, records_table, rescan_requests_table, review_labels_table
 
 
 def review_queue(db: Database, *, council: str | None = None) -> list[RecordRow]:
-    query = select(records_table).where(_waiting())
+    query = select(records_table).where(records_table.c.needs_review.is_(True))
     if council:
         query = query.where(records_table.c.council == council)
     with db.transaction() as conn:
         return rows_as(RecordRow, conn.execute(query.order_by(records_table.c.council, records_table.c.id)))
 
 
+def next_for_review(db: Database, councils: Collection[str] | None, *, after_id: int = 0) -> RecordRow | None:
+    """The first record awaiting review after `after_id`, among `councils` (None: all); one
+    indexed lookup (ix_records_review_queue), however long the queue."""
+    rec = records_table.c
+    query = select(records_table).where(rec.needs_review.is_(True), rec.id > after_id)
+    if councils is not None:
+        query = query.where(rec.council.in_(sorted(councils)))
+    with db.transaction() as conn:
+        rows = rows_as(RecordRow, conn.execute(query.order_by(rec.id).limit(1)))
+    return rows[0] if rows else None
+
+
+def request_rescan(db: Database, source_sha256: str, *, reason: str, requested_by: str) -> bool:
+    """Take the record out of the review queue as sent back for re-scan, with the request and its
+    audit event, in one transaction; False if the record is not awaiting review. A record counted
+    as digitised moves to "needs re-scan" in its counter (all its pages, with `reason`); one
+    already below the capture standard stays counted as it is."""
+    at = now()
+    rec = records_table.c
+    with db.transaction() as conn:
+        updated = conn.execute(
+            update(records_table).where(rec.source_sha256 == source_sha256, rec.needs_review.is_(True))
+            .values(needs_review=False)
+        ).rowcount
+        if updated != 1:
+            return False
+        council, batch, record_type, pages, rescan = conn.execute(
+            select(rec.council, rec.batch, rec.record_type, rec.pages, rec.rescan_pages)
+            .where(rec.source_sha256 == source_sha256)).one()
+        if not rescan:
+            conn.execute(update(records_table).where(rec.source_sha256 == source_sha256)
+                         .values(rescan_pages=pages, rescan_reasons=reason))
+            move_counter(conn, db, council, record_type,
+                         {**counter_moves(pages, 0, -1), **counter_moves(pages, pages, 1)}, at)
+        conn.execute(insert(rescan_requests_table).values(
+            source_sha256=source_sha256, council=council, reason=reason, requested_by=requested_by, requested_at=at))
+        _events.append(conn, at, council, batch, source_sha256, requested_by, [
+            ("rescan_requested", {"reason": reason, "pages": pages}),
+        ])
+    return True
+
+
+def rescan_requests(db: Database, *, council: str | None = None) -> list[RescanRow]:
+    query = select(rescan_requests_table).order_by(rescan_requests_table.c.id)
+    if council:
+        query = query.where(rescan_requests_table.c.council == council)
+    with db.transaction() as conn:
+        return rows_as(RescanRow, conn.execute(query))
+
+
 def review_counts(db: Database) -> dict[str, int]:
     rec = records_table.c
     with db.transaction() as conn:
         rows = conn.execute(
-            select(rec.council, func.count()).where(_waiting()).group_by(rec.council)
+            select(rec.council, func.count()).where(rec.needs_review.is_(True)).group_by(rec.council)
         ).all()
     return {council: int(count) for council, count in rows}
 

@@ -138,6 +138,18 @@ class ExclusionEntry:
     recorded_by: str
 
 
+@dataclass(frozen=True, slots=True)
+class UserEntry:
+    """A new (or replaced) web user: role, council scope (None: all) and password hash."""
+
+    name: str
+    role: str
+    council: str | None
+    password_hash: str | None
+    created_by: str
+    disabled: bool = False
+
+
 def record_set_sha256(record_ids: Iterable[str]) -> str:
     """One checksum for a set of record ids, whatever their order: what a sign-off covered."""
     return hashlib.sha256("\n".join(sorted(record_ids)).encode("ascii")).hexdigest()

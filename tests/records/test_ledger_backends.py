@@ -165,7 +165,8 @@ def test_ledger_made_before_migrations_is_adopted(ledger_url: str) -> None:
     later = ("sidecar_sha256", "source_file_sha256", "first_page", "last_page", "reference",
              "archive_format", "rescan_pages", "rescan_reasons")  # added by migrations
     with engine.begin() as conn:
-        conn.execute(text("DROP INDEX ix_records_source_file_sha256"))
+        for index in ("ix_records_source_file_sha256", "ix_records_review_queue", "ix_records_archived_at"):
+            conn.execute(text(f"DROP INDEX {index}"))  # added by migrations too
         for column in later:
             conn.execute(text(f"ALTER TABLE records DROP COLUMN {column}"))
         for column in ("rescan_records", "rescan_pages"):

@@ -2,7 +2,7 @@
 standard; counters of records and pages needing re-scan, apart from the digitised ones.
 
 Revision ID: 0004
-Revises: 0005
+Revises: 0006
 Create Date: 2026-12-05 07:30:00
 """
 
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = '0004'
-down_revision: str | Sequence[str] | None = '0005'
+down_revision: str | Sequence[str] | None = '0006'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
