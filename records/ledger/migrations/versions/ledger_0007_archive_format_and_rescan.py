@@ -1,7 +1,7 @@
 """Archival grade: each record's archive PDF format and the pages below its council's capture
 standard; counters of records and pages needing re-scan, apart from the digitised ones.
 
-Revision ID: 0004
+Revision ID: 0007
 Revises: 0006
 Create Date: 2026-12-05 07:30:00
 """
@@ -13,7 +13,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = '0004'
+revision: str = '0007'
 down_revision: str | Sequence[str] | None = '0006'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
