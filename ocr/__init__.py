@@ -4,8 +4,10 @@ No Prefect, no database, no configuration objects: callers pass plain values.
 """
 
 from ocr._exec.engine import engine_pids, stop_engines
+from ocr._exec.pdftoppm import rasterize_page
 from ocr._exec.tesseract import Engine
 from ocr.barcodes import Barcode
+from ocr.capture import PageCapture
 from ocr.document import PAGE_SEPARATOR, OcrResult, PageResult, engine_version, extract_pages, ocr_document
 from ocr.errors import (
     EmptyDocumentError,
@@ -20,11 +22,14 @@ from ocr.errors import (
     UnsupportedFormatError,
 )
 from ocr.pages import SUPPORTED_SUFFIXES, set_pixel_limit
+from ocr.pdfa import ARCHIVE_FORMATS, PDFA_2B, PLAIN_PDF, ArchiveFormat, PdfaResult, make_pdfa, pdfa_findings
 from ocr.probe import check_tools
 from ocr.quality import ReviewReason
 from ocr.signals import PageSignals, page_signals
 
 __all__ = [
+    "ARCHIVE_FORMATS",
+    "ArchiveFormat",
     "Barcode",
     "EmptyDocumentError",
     "EncryptedPdfError",
@@ -37,8 +42,12 @@ __all__ = [
     "OcrResult",
     "OcrTimeoutError",
     "PAGE_SEPARATOR",
+    "PDFA_2B",
+    "PLAIN_PDF",
+    "PageCapture",
     "PageResult",
     "PageSignals",
+    "PdfaResult",
     "ReviewReason",
     "SUPPORTED_SUFFIXES",
     "ToolMissingError",
@@ -47,8 +56,11 @@ __all__ = [
     "engine_pids",
     "engine_version",
     "extract_pages",
+    "make_pdfa",
     "ocr_document",
     "page_signals",
+    "pdfa_findings",
+    "rasterize_page",
     "set_pixel_limit",
     "stop_engines",
 ]

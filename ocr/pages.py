@@ -21,6 +21,7 @@ from pypdf.errors import DependencyError, FileNotDecryptedError, PdfReadError
 
 from ocr._exec.pdftoppm import rasterize_page
 from ocr.bitonal import BitonalPage
+from ocr.capture import PageCapture, image_capture, pdf_page_capture
 from ocr.errors import (
     EmptyDocumentError,
     EncryptedPdfError,
@@ -49,13 +50,15 @@ class ImagePage:
     """A page to OCR: an image file on disk and its resolution (None when unknown).
 
     `pixels` is the same page already decoded, when splitting the input had to decode it
-    anyway, so the reader does not decode it a second time.
+    anyway, so the reader does not decode it a second time. `capture` is the page as it was
+    scanned (for a PDF page: the image it holds), for the capture standard.
     """
 
     number: int
     image: Path
     dpi: int | None
     pixels: Image.Image | None = None
+    capture: PageCapture | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,7 +192,8 @@ def _iter_image_pages(
     with img:
         if getattr(img, "n_frames", 1) == 1 and _exif_orientation(img) in (0, 1):
             # Tesseract reads the file as it is; the reader reuses the frame decoded above.
-            yield ImagePage(1, source, _image_dpi(img) or assumed_dpi, img)
+            recorded = _image_dpi(img)
+            yield ImagePage(1, source, recorded or assumed_dpi, img, image_capture(img, recorded))
         else:
             yield from _write_frames(img, work_dir, assumed_dpi, isolate=isolate)
 
@@ -212,14 +216,15 @@ def _write_frames(
                 raise error from e
             yield UnreadablePage(number, error)
             continue
-        dpi = _image_dpi(frame) or assumed_dpi
+        recorded = _image_dpi(frame)
+        dpi = recorded or assumed_dpi
         if page.mode == "1":
             out = work_dir / f"{number:05d}.source.pbm"
             BitonalPage.from_gray(gray_pixels(page)).save_pbm(out)
         else:
             out = work_dir / f"{number:05d}.source.png"
             page.save(out, dpi=(dpi, dpi), compress_level=1)
-        yield ImagePage(number, out, dpi, page)
+        yield ImagePage(number, out, dpi, page, image_capture(page, recorded))
 
 
 def _exif_orientation(img: Image.Image) -> int:
@@ -277,7 +282,15 @@ def _iter_pdf_pages(
                     raise
                 yield UnreadablePage(number, e)
                 continue
-            yield ImagePage(number, out, dpi)
+            yield ImagePage(number, out, dpi, capture=_pdf_capture(page))
+
+
+def _pdf_capture(page: object) -> PageCapture | None:
+    """The scanned image a PDF page holds, as captured; None when the PDF will not say."""
+    try:
+        return pdf_page_capture(page)
+    except (PdfReadError, ValueError, KeyError, TypeError, AttributeError):
+        return None
 
 
 def _check_raster_size(width_pt: float, height_pt: float, *, dpi: int, number: int) -> None:

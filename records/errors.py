@@ -16,6 +16,7 @@ in step with the classes):
     ├── EstimateError            estimate_refused      2 usage            -
     ├── SearchError              search_refused        2 usage            -
     ├── AuditError               audit_refused         2 usage            -
+    ├── AccessError              access_refused        2 usage            -
     ├── QuarantineLimitExceeded  quarantine_limit      10 quarantined     -
     ├── FixityCheckFailed        fixity_failed         6 verify_failed    -
     ├── ArchivalError            archival_refused      2 usage            -
@@ -149,6 +150,14 @@ class SearchError(RecordError):
 
 class AuditError(RecordError):
     code = "audit_refused"
+    exit_code = ExitCode.usage
+
+
+class AccessError(RecordError):
+    """A web user that cannot be added as given (unknown role or council, weak password), or a
+    sign-in refused (wrong name or password, too many attempts)."""
+
+    code = "access_refused"
     exit_code = ExitCode.usage
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import asdict
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -13,7 +14,8 @@ from rich.table import Table
 from flows.cli.common import ByOpt, ConfigOpt, DataOpt, JsonOpt, Where, command_group, err, out, print_json, say, table, who
 from records.classify.learned import examples_from_ground_truth, save_model, train_model
 from records.classify.regroup import RegroupResult, merge_with_next, split_record
-from records.classify.review import ReviewItem, review_queue, reviewed_examples, set_record_type
+from records.classify.review import ReviewItem, accept_capture, review_queue, reviewed_examples, set_record_type
+from records.classify.review_view import RESCAN_REASONS, send_for_rescan
 from records.classify.rules import Classifier
 from records.context import model_path
 from records.ledger import EventRow
@@ -21,7 +23,8 @@ from records.reporting.audit import batch_history, describe_event, record_histor
 from records.reporting.search import index_missing, search_records
 
 commands = command_group("Archived records: train, search.")
-review_app = command_group("Records the classifier was unsure of: list them, and set their type.",
+review_app = command_group("Records the classifier was unsure of, or scanned below the capture standard: "
+                           "list them, and set their type.",
                            invoke_without_command=True)
 audit_app = command_group("The audit trail: every state change of a record, or of a batch.", no_args_is_help=True)
 
@@ -34,7 +37,8 @@ def review(
     data_dir: DataOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """List records awaiting review: council, file, best guesses with scores, confidence."""
+    """List records awaiting review: council, file, best guesses with scores, confidence, and
+    why a record must be scanned again (pages below the capture standard)."""
     if ctx.invoked_subcommand is not None:
         return
     context = Where(config, data_dir).context()
@@ -51,10 +55,13 @@ def _review_table(items: list[ReviewItem]) -> Table:
     def cells(i: ReviewItem) -> list[str]:
         guesses = ", ".join(f"{t} ({s:.2f})" for t, s in i.candidates) or "none"
         pages = f"{i.pages}" + (f", {i.blank_pages} blank" if i.blank_pages else "")
-        return [i.record_id[:12], i.council, i.source_path, i.record_type, guesses, f"{i.score:.2f} ({i.method})", pages]
+        rescan = f"re-scan: {i.rescan_reasons.replace(',', ', ')}" if i.rescan_reasons else ""
+        return [i.record_id[:12], i.council, i.source_path, i.record_type, guesses, f"{i.score:.2f} ({i.method})",
+                pages, rescan]
 
     return table(f"Awaiting review: {len(items)} records (set a type: digitise review set <id> <type>)",
-                 ["Record id", "Council", "File", "Filed as", "Best guesses (score)", "Confidence", "Pages"],
+                 ["Record id", "Council", "File", "Filed as", "Best guesses (score)", "Confidence", "Pages",
+                  "Capture"],
                  map(cells, items))
 
 
@@ -77,6 +84,20 @@ def review_set(
         return
     say(f"record {result.record_id[:12]} ({result.council}): {result.previous_type} -> {result.record_type}; "
         f"archived at {result.pdf_path}")
+
+
+@review_app.command("accept-capture")
+def review_accept_capture(
+    record_id: Annotated[str, typer.Argument(help="A record listed for re-scan by `digitise review` (12+ characters).")],
+    by: ByOpt = None,
+    config: ConfigOpt = None,
+    data_dir: DataOpt = None,
+) -> None:
+    """Accept a scan below the capture standard as it is (the paper allows no better): it counts as digitised."""
+    context = Where(config, data_dir).context()
+    row = accept_capture(context.ledger, record_id, accepted_by=who(by))
+    say(f"record {row.source_sha256[:12]} ({row.council}): scan accepted as it is ({row.rescan_reasons}); "
+        "counted as digitised")
 
 
 @review_app.command("split")
@@ -106,6 +127,19 @@ def review_merge(
     context = Where(config, data_dir).context()
     result = merge_with_next(context.ledger, context.archive, context.classifier, record_id, reviewed_by=who(by))
     _regrouped(result, as_json)
+
+
+@review_app.command("rescan")
+def review_rescan(
+    record_id: Annotated[str, typer.Argument(help="The record's id as `digitise review` lists it (12+ characters).")],
+    reason: Annotated[str, typer.Option(help=f"Why: {', '.join(RESCAN_REASONS)}.")] = RESCAN_REASONS[0],
+    by: ByOpt = None,
+    config: ConfigOpt = None,
+    data_dir: DataOpt = None,
+) -> None:
+    """Send a record awaiting review back to be scanned again: it leaves the queue, the request is audited."""
+    row = send_for_rescan(Where(config, data_dir).ledger(), record_id, requested_by=who(by), reason=reason)
+    say(f"record {row.source_sha256[:12]} ({row.council}) sent back for re-scan: {reason}")
 
 
 def _regrouped(result: RegroupResult, as_json: bool) -> None:
@@ -153,6 +187,8 @@ def search(
     council: Annotated[Optional[str], typer.Option(help="Only this council's records.")] = None,
     record_type: Annotated[Optional[str], typer.Option("--type", help="Only records of this type.")] = None,
     limit: Annotated[int, typer.Option(min=1, max=500, help="At most this many results.")] = 20,
+    archived_from: Annotated[Optional[datetime], typer.Option("--from", formats=["%Y-%m-%d"], help="Only records archived on or after this day (UTC).")] = None,
+    archived_to: Annotated[Optional[datetime], typer.Option("--to", formats=["%Y-%m-%d"], help="Only records archived on or before this day (UTC).")] = None,
     reindex: Annotated[bool, typer.Option("--reindex", help="First index archived records the search index lacks.")] = False,
     config: ConfigOpt = None,
     data_dir: DataOpt = None,
@@ -163,7 +199,8 @@ def search(
     if reindex:
         err.print(f"indexed {index_missing(context.ledger, context.archive)} records")
     hits = search_records(context.ledger, context.archive, query, council=council, record_type=record_type,
-                          limit=limit)
+                          limit=limit, archived_from=archived_from.date() if archived_from else None,
+                          archived_to=archived_to.date() if archived_to else None)
     if as_json:
         print_json({"search": [{**asdict(h), "pdf_path": str(h.pdf_path), "text_path": str(h.text_path)}
                                for h in hits]})

@@ -72,6 +72,17 @@ class Classifier:
         normalised = " ".join(text.split())
         return {t.slug: _evidence(t, normalised) for t in self._types}
 
+    def evidence_spans(self, text: str) -> list[tuple[int, int, str]]:
+        """Where each type's rules match in `text`: (start, end, record type), in reading order,
+        never overlapping; what a reviewer sees highlighted as the evidence for each candidate."""
+        found = sorted((m.start(), -m.end(), t.slug) for t in self._types for pattern, _ in t.rules
+                       for m in pattern.finditer(text) if m.end() > m.start())
+        spans: list[tuple[int, int, str]] = []
+        for start, neg_end, slug in found:
+            if not spans or start >= spans[-1][1]:
+                spans.append((start, -neg_end, slug))
+        return spans
+
     def classify_text(self, text: str) -> RecordClass:
         evidence = self.evidence(text)
         total = sum(evidence.values())

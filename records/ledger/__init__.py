@@ -9,6 +9,9 @@ What it holds (records/ledger/schema.py):
     review_labels           people's decisions on record types, kept for retraining
     inventory_estimates, exclusions
                             pages each council holds, and pages it need not digitise (history)
+    users, web_sessions, login_attempts
+                            who may use the web review station, their sessions, sign-in attempts
+    rescan_requests         records a reviewer sent back to be scanned again
     batch_signoffs, destruction_register
                             people's quality checks of batches; records whose paper may be destroyed
     record_events           the audit trail of every change above
@@ -41,6 +44,7 @@ from records.ledger.entries import (
     SignoffEntry,
     SourceFileEntry,
     TypeChange,
+    UserEntry,
     record_set_sha256,
 )
 from records.ledger.facade import Ledger
@@ -55,10 +59,13 @@ from records.ledger.rows import (
     QuarantineRow,
     RecordRow,
     RegisterRow,
+    RescanRow,
     ReviewLabelRow,
     SearchRow,
+    SessionRow,
     SignoffRow,
     SourceFileRow,
+    UserRow,
 )
 
 __all__ = [
@@ -79,14 +86,18 @@ __all__ = [
     "RecordRow",
     "RegisterEntry",
     "RegisterRow",
+    "RescanRow",
     "ReviewLabelRow",
     "SearchRow",
     "SeenBatch",
+    "SessionRow",
     "SignoffEntry",
     "SignoffRow",
     "SourceFileEntry",
     "SourceFileRow",
     "TypeChange",
+    "UserEntry",
+    "UserRow",
     "fts5_query",
     "record_set_sha256",
 ]

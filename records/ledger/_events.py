@@ -11,7 +11,7 @@ import datetime as dt
 import json
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.engine import Connection
 
 from records.ledger._database import Database
@@ -52,7 +52,10 @@ def archiving(record: ArchivedRecord, ocr_options: dict[str, Any]) -> Events:
         ("classified", {"record_type": record.record_type, "score": record.score,
                         "needs_review": record.needs_review}),
         ("archived", {"pdf_path": record.pdf_path, "pdf_sha256": record.pdf_sha256,
-                      "text_sha256": record.text_sha256, "sidecar_sha256": record.sidecar_sha256}),
+                      "text_sha256": record.text_sha256, "sidecar_sha256": record.sidecar_sha256,
+                      "archive_format": record.archive_format}),
+        *([("below_capture_standard", {"rescan_pages": record.rescan_pages, "reasons": record.rescan_reasons})]
+          if record.rescan_pages else []),
     ]
 
 
@@ -72,3 +75,10 @@ def read(
     with db.transaction() as conn:
         rows = conn.execute(query).all()
     return [EventRow(**{**row._mapping, "detail": json.loads(row.detail)}) for row in rows]
+
+
+def last_id(db: Database) -> int:
+    """The newest event's id (0 if none): it moves with every change the ledger records."""
+    ev = record_events_table.c
+    with db.transaction() as conn:
+        return int(conn.execute(select(func.max(ev.id))).scalar() or 0)

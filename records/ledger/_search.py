@@ -11,7 +11,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from sqlalchemy import Boolean, Float, Integer, column, select, table
+import datetime as dt
+
+from sqlalchemy import Boolean, DateTime, Float, Integer, bindparam, column, select, table
 from sqlalchemy import text as sql_text
 from sqlalchemy.engine import Connection
 
@@ -21,7 +23,7 @@ from records.ledger.schema import PG_SEARCH_DDL, SQLITE_SEARCH_DDL, records_tabl
 
 _SQLITE_SEARCH = """
 SELECT r.source_sha256, r.council, r.record_type, r.source_path, r.pdf_path, r.text_path,
-       r.sidecar_path, r.needs_review, -bm25(record_text_fts) AS rank,
+       r.sidecar_path, r.needs_review, r.archived_at, -bm25(record_text_fts) AS rank,
        snippet(record_text_fts, 0, '[', ']', '…', 14) AS snippet
 FROM record_text_fts JOIN records AS r ON r.id = record_text_fts.rowid
 WHERE record_text_fts MATCH :q{filters}
@@ -30,7 +32,7 @@ LIMIT :limit
 """
 _PG_SEARCH = """
 SELECT r.source_sha256, r.council, r.record_type, r.source_path, r.pdf_path, r.text_path,
-       r.sidecar_path, r.needs_review, ts_rank_cd(s.document, q) AS rank,
+       r.sidecar_path, r.needs_review, r.archived_at, ts_rank_cd(s.document, q) AS rank,
        ts_headline('english', s.body, q,
                    'StartSel=[, StopSel=], MaxWords=20, MinWords=8, MaxFragments=1') AS snippet
 FROM record_text_search AS s JOIN records AS r ON r.id = s.record_id,
@@ -82,14 +84,16 @@ class SearchIndex:
             conn.execute(sql_text("DELETE FROM record_text_fts WHERE rowid = :id"), params)
 
     def search(
-        self, query: str, *, council: str | None = None, record_type: str | None = None, limit: int = 20
+        self, query: str, *, council: str | None = None, record_type: str | None = None, limit: int = 20,
+        since: dt.datetime | None = None, until: dt.datetime | None = None,
     ) -> list[SearchRow]:
-        """Records whose text matches, best first."""
+        """Records whose text matches, best first; archived in [since, until) when given."""
         self.ensure()
-        params: dict[str, Any] = {"limit": limit, "council": council, "record_type": record_type}
+        params: dict[str, Any] = {"limit": limit, "council": council, "record_type": record_type,
+                                  "since": since, "until": until}
         filters = "".join(
             f" AND r.{name} = :{name}" for name in ("council", "record_type") if params[name] is not None
-        )
+        ) + (" AND r.archived_at >= :since" if since else "") + (" AND r.archived_at < :until" if until else "")
         if self._db.is_postgresql:
             sql, params["q"] = _PG_SEARCH.format(filters=filters), query
         else:
@@ -97,7 +101,9 @@ class SearchIndex:
             if match is None:
                 return []
             sql, params["q"] = _SQLITE_SEARCH.format(filters=filters), match
-        typed = sql_text(sql).columns(needs_review=Boolean, rank=Float)  # SQLite: 0/1 in, bool out
+        stamps = [bindparam(n, type_=DateTime(timezone=True)) for n in ("since", "until") if params[n]]
+        typed = (sql_text(sql).bindparams(*stamps)  # stored as the column stores them
+                 .columns(needs_review=Boolean, rank=Float, archived_at=DateTime(timezone=True)))
         with self._db.transaction() as conn:
             return rows_as(SearchRow, conn.execute(typed, params))
 

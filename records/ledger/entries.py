@@ -41,6 +41,11 @@ class ArchivedRecord:
     first_page: int | None = None
     last_page: int | None = None
     reference: str | None = None
+    #: The archive PDF's format ("pdfa-2b" or "pdf"); pages below the capture standard and why
+    #: (comma-joined codes): with any, the record counts as needing re-scan, not as digitised.
+    archive_format: str | None = None
+    rescan_pages: int = 0
+    rescan_reasons: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,6 +136,18 @@ class ExclusionEntry:
     reason: str
     note: str
     recorded_by: str
+
+
+@dataclass(frozen=True, slots=True)
+class UserEntry:
+    """A new (or replaced) web user: role, council scope (None: all) and password hash."""
+
+    name: str
+    role: str
+    council: str | None
+    password_hash: str | None
+    created_by: str
+    disabled: bool = False
 
 
 def record_set_sha256(record_ids: Iterable[str]) -> str:

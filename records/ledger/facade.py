@@ -9,20 +9,20 @@ the destruction register, retention dates), _events (the audit trail) and _figur
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from typing import Any
 
-from records.ledger import _disposal, _events, _figures, _inventory, _records, _review
+from records.ledger import _access, _disposal, _events, _figures, _inventory, _records, _review
 from records.ledger._database import Database
 from records.ledger._search import SearchIndex
 from records.ledger.entries import (
     ArchivedRecord, EstimateEntry, ExclusionEntry,
-    PageStat, QuarantineEntry, RegisterEntry, SeenBatch, SignoffEntry, SourceFileEntry, TypeChange,
+    PageStat, QuarantineEntry, RegisterEntry, SeenBatch, SignoffEntry, SourceFileEntry, TypeChange, UserEntry,
 )
 from records.ledger.rows import (
     Counter, EstimateRow, EventRow, ExclusionRow, FixityEntry,
-    KeyFieldRow, LabelledRecordRow, QuarantineRow, RecordRow, RegisterRow, ReviewLabelRow, SearchRow,
-    SignoffRow, SourceFileRow,
+    KeyFieldRow, LabelledRecordRow, QuarantineRow, RecordRow, RegisterRow, RescanRow, ReviewLabelRow, SearchRow,
+    SessionRow, SignoffRow, SourceFileRow, UserRow,
 )
 
 
@@ -130,10 +130,13 @@ class Ledger:
     # Full-text search
 
     def search_text(
-        self, query: str, *, council: str | None = None, record_type: str | None = None, limit: int = 20
+        self, query: str, *, council: str | None = None, record_type: str | None = None, limit: int = 20,
+        since: dt.datetime | None = None, until: dt.datetime | None = None,
     ) -> list[SearchRow]:
-        """Records whose text matches, best first, each with `rank` (higher is better) and `snippet`."""
-        return self._search.search(query, council=council, record_type=record_type, limit=limit)
+        """Records whose text matches, best first, each with `rank` (higher is better) and `snippet`;
+        archived in [since, until) when given."""
+        return self._search.search(query, council=council, record_type=record_type, limit=limit,
+                                   since=since, until=until)
 
     def unindexed_records(self) -> list[RecordRow]:
         """Records archived before search existed, or whose indexing was interrupted."""
@@ -144,6 +147,19 @@ class Ledger:
     def review_queue(self, *, council: str | None = None) -> list[RecordRow]:
         """Records awaiting a person's decision on their type, by council."""
         return _review.review_queue(self._db, council=council)
+
+    def next_for_review(self, councils: Collection[str] | None = None, *, after_id: int = 0) -> RecordRow | None:
+        """The first record awaiting review after row id `after_id`, among `councils` (None: all)."""
+        return _review.next_for_review(self._db, councils, after_id=after_id)
+
+    def request_rescan(self, source_sha256: str, *, reason: str, requested_by: str) -> bool:
+        """Send a record awaiting review back for re-scan: it leaves the queue, the request and
+        its audit event are kept, in one transaction. False if it was not awaiting review."""
+        return _review.request_rescan(self._db, source_sha256, reason=reason, requested_by=requested_by)
+
+    def rescan_requests(self, *, council: str | None = None) -> list[RescanRow]:
+        """Records sent back for re-scan, oldest first."""
+        return _review.rescan_requests(self._db, council=council)
 
     def review_counts(self) -> dict[str, int]:
         """Records awaiting review, per council."""
@@ -156,6 +172,12 @@ class Ledger:
         on one record move the counters once. False (nothing written) if the row had changed.
         """
         return _review.set_record_type(self._db, change)
+
+    def accept_capture(self, source_sha256: str, *, accepted_by: str) -> bool:
+        """A person accepts a scan below the capture standard as it is: the record moves from
+        "needs re-scan" to digitised in its counter, with an audit event, in one transaction.
+        False (nothing written) if the record was not waiting for re-scan."""
+        return _review.accept_capture(self._db, source_sha256, accepted_by)
 
     def labelled_records(self) -> list[LabelledRecordRow]:
         """Records a person has reviewed, with their current (reviewed) type: training labels."""
@@ -216,11 +238,46 @@ class Ledger:
         or for one council (and batch)."""
         return _events.read(self._db, record_prefix=record_prefix, council=council, batch=batch)
 
+    def last_event_id(self) -> int:
+        """The newest audit event's id: every change to records, counters, quarantine, estimates
+        or exclusions appends one, so figures computed at one value hold until it moves."""
+        return _events.last_id(self._db)
+
+    # Web users, sessions and sign-in attempts
+
+    def put_user(self, user: UserEntry) -> bool:
+        """Add a user, or replace their role, scope and password (ending their sessions); True if new."""
+        return _access.put_user(self._db, user)
+
+    def user(self, name: str) -> UserRow | None:
+        return _access.user(self._db, name)
+
+    def users(self) -> list[UserRow]:
+        return _access.users(self._db)
+
+    def add_session(self, session: SessionRow) -> None:
+        """Store a new session (and drop expired ones)."""
+        _access.add_session(self._db, session)
+
+    def session(self, token_sha256: str) -> SessionRow | None:
+        """The unexpired session whose token has this sha256, or None."""
+        return _access.session(self._db, token_sha256)
+
+    def end_session(self, token_sha256: str) -> None:
+        _access.end_session(self._db, token_sha256)
+
+    def note_login(self, user_name: str, client: str, *, succeeded: bool) -> None:
+        _access.note_login(self._db, user_name, client, succeeded)
+
+    def failed_logins(self, user_name: str, client: str, since: dt.datetime) -> int:
+        """Failed sign-ins for this name from this client since `since` (or its last success)."""
+        return _access.failed_logins(self._db, user_name, client, since)
+
     # Sums for reports and forecasts
 
-    def daily_pages(self) -> list[tuple[str, str, int]]:
-        """(UTC day 'YYYY-MM-DD', council, pages archived that day), oldest first."""
-        return _figures.daily_pages(self._db)
+    def daily_pages(self, since: dt.datetime | None = None) -> list[tuple[str, str, int]]:
+        """(UTC day 'YYYY-MM-DD', council, pages archived that day), oldest first; from `since` if given."""
+        return _figures.daily_pages(self._db, since)
 
     def pages_archived_between(self, start: dt.datetime, end: dt.datetime) -> dict[tuple[str, str], int]:
         """Pages archived in [start, end), per (council, current record type)."""

@@ -45,6 +45,13 @@ class RecordRow:
     first_page: int | None = None
     last_page: int | None = None
     reference: str | None = None
+    archive_format: str | None = None  # None: archived before the ledger kept it (plain PDF)
+    rescan_pages: int | None = None  # pages below the capture standard; None: judged before it existed
+    rescan_reasons: str | None = None
+
+    @property
+    def needs_rescan(self) -> bool:
+        return bool(self.rescan_pages)
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,12 +90,15 @@ class QuarantineRow:
 
 @dataclass(frozen=True, slots=True)
 class Counter:
-    """Records and pages archived for one council and record type."""
+    """Records and pages digitised for one council and record type, and those archived but
+    below the capture standard (needing re-scan)."""
 
     council: str
     record_type: str
     records: int
     pages: int
+    rescan_records: int = 0
+    rescan_pages: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,6 +135,7 @@ class SearchRow:
     needs_review: bool
     rank: float
     snippet: str | None
+    archived_at: dt.datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,6 +200,43 @@ class EventRow:
     actor: str | None
     detail: dict[str, Any]
     at: dt.datetime
+
+
+@dataclass(frozen=True, slots=True)
+class UserRow:
+    """A person who may use the web review station (the `users` table)."""
+
+    id: int
+    name: str
+    role: str
+    council: str | None  # None: every council
+    password_hash: str | None  # None: identity only from a trusted proxy header
+    disabled: bool
+    created_by: str
+    created_at: dt.datetime
+
+
+@dataclass(frozen=True, slots=True)
+class SessionRow:
+    """A signed-in web session (the `web_sessions` table), by the sha256 of its token."""
+
+    token_sha256: str
+    user_name: str
+    csrf_token: str
+    created_at: dt.datetime
+    expires_at: dt.datetime
+
+
+@dataclass(frozen=True, slots=True)
+class RescanRow:
+    """A record a reviewer sent back to be scanned again (the `rescan_requests` table)."""
+
+    id: int
+    source_sha256: str
+    council: str
+    reason: str
+    requested_by: str
+    requested_at: dt.datetime
 
 
 @dataclass(frozen=True, slots=True)

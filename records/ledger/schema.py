@@ -60,6 +60,16 @@ records_table = Table(
     Column("first_page", Integer, nullable=True),
     Column("last_page", Integer, nullable=True),
     Column("reference", String(255), nullable=True),
+    # The archive PDF's format, "pdfa-2b" or "pdf" (NULL: archived before the ledger kept it, plain PDF).
+    Column("archive_format", String(16), nullable=True),
+    # Pages below the capture standard and the reasons (comma-joined codes): a record with any is
+    # counted as needing re-scan, not as digitised. NULL: judged before the standard existed (none).
+    Column("rescan_pages", Integer, nullable=True),
+    Column("rescan_reasons", String(255), nullable=True),
+    # The review queue: the next record awaiting review, per council, in archive order.
+    Index("ix_records_review_queue", "needs_review", "council", "id"),
+    # Forecasts and the dashboard sum the pages archived in a recent window: the index covers the sums.
+    Index("ix_records_archived_at", "archived_at", "council", "record_type", "pages"),
 )
 
 #: Scanned stacks split into records, one row once every record of the file is in the ledger:
@@ -79,7 +89,8 @@ source_files_table = Table(
     Column("done_at", DateTime(timezone=True), nullable=False),
 )
 
-#: Records and pages per (council, record type), moved only by SQL increments.
+#: Records and pages per (council, record type), moved only by SQL increments: digitised ones in
+#: `records` and `pages`, those below the capture standard in `rescan_records` and `rescan_pages`.
 counters_table = Table(
     "counters",
     metadata,
@@ -88,6 +99,8 @@ counters_table = Table(
     Column("records", Integer, nullable=False),
     Column("pages", Integer, nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("rescan_records", Integer, nullable=False, server_default="0"),
+    Column("rescan_pages", Integer, nullable=False, server_default="0"),
 )
 
 #: Inputs that could not be archived, once per (path, content); resolved when archived later.
@@ -197,6 +210,57 @@ exclusions_table = Table(
     Column("note", String(500), nullable=False),
     Column("recorded_by", String(128), nullable=False),
     Column("recorded_at", DateTime(timezone=True), nullable=False),
+)
+
+#: People who may use the web review station: a role (viewer, reviewer, admin) and the one
+#: council they may see (NULL: every council). No password hash: identity comes only from a
+#: trusted reverse proxy's header.
+users_table = Table(
+    "users",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(128), nullable=False, unique=True),
+    Column("role", String(16), nullable=False),
+    Column("council", String(64), nullable=True),
+    Column("password_hash", String(255), nullable=True),
+    Column("disabled", Boolean, nullable=False),
+    Column("created_by", String(128), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+#: Signed-in web sessions; the cookie carries the token, the ledger only its sha256.
+web_sessions_table = Table(
+    "web_sessions",
+    metadata,
+    Column("token_sha256", String(64), primary_key=True),
+    Column("user_name", String(128), nullable=False, index=True),
+    Column("csrf_token", String(64), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+)
+
+#: Every sign-in attempt, kept so that rate limiting per name and client address survives restarts.
+login_attempts_table = Table(
+    "login_attempts",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("user_name", String(128), nullable=False),
+    Column("client", String(64), nullable=False),
+    Column("succeeded", Boolean, nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Index("ix_login_attempts_user_client_at", "user_name", "client", "at"),
+)
+
+#: Records a reviewer sent back to be scanned again (they leave the review queue).
+rescan_requests_table = Table(
+    "rescan_requests",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("source_sha256", String(64), nullable=False, index=True),
+    Column("council", String(64), nullable=False, index=True),
+    Column("reason", String(64), nullable=False),
+    Column("requested_by", String(128), nullable=False),
+    Column("requested_at", DateTime(timezone=True), nullable=False),
 )
 
 #: A person's quality check of a batch: append-only, the newest counts. `records` and

@@ -7,6 +7,7 @@ short snippet of OCR text for the person searching: it goes to stdout, never to 
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 from dataclasses import dataclass
@@ -33,29 +34,42 @@ class SearchHit:
     text_path: Path
     source_path: str
     needs_review: bool
+    archived_at: dt.datetime | None = None
 
 
 def search_records(
     ledger: Ledger, archive: AnyArchive, query: str, *,
     council: str | None = None, record_type: str | None = None, limit: int = 20,
+    archived_from: dt.date | None = None, archived_to: dt.date | None = None,
 ) -> list[SearchHit]:
-    """Records matching every word of `query` ("quoted phrases", prefix*, OR), best first."""
+    """Records matching every word of `query` ("quoted phrases", prefix*, OR), best first;
+    archived between `archived_from` and `archived_to` (UTC days, both included) when given."""
     archive = require_local_archive(archive, "search")
     query = query.strip()
     if not query:
         raise SearchError("give some words to search for")
     if len(query) > MAX_QUERY_CHARS:
         raise SearchError(f"a search is at most {MAX_QUERY_CHARS} characters")
-    rows = ledger.search_text(query, council=council, record_type=record_type, limit=limit)
+    if archived_from and archived_to and archived_from > archived_to:
+        raise SearchError("the 'from' date is after the 'to' date")
+    rows = ledger.search_text(query, council=council, record_type=record_type, limit=limit,
+                              since=_midnight(archived_from), until=_midnight(archived_to, days=1))
     return [
         SearchHit(
             record_id=row.source_sha256, council=row.council, record_type=row.record_type,
             rank=round(float(row.rank), 3), snippet=" ".join(str(row.snippet or "").split()),
             pdf_path=archive.root / row.pdf_path, text_path=archive.root / row.text_path,
-            source_path=row.source_path, needs_review=bool(row.needs_review),
+            source_path=row.source_path, needs_review=bool(row.needs_review), archived_at=row.archived_at,
         )
         for row in rows
     ]
+
+
+def _midnight(day: dt.date | None, *, days: int = 0) -> dt.datetime | None:
+    """The UTC start of `day` (plus `days`), or None."""
+    if day is None:
+        return None
+    return dt.datetime.combine(day + dt.timedelta(days=days), dt.time(), tzinfo=dt.timezone.utc)
 
 
 def index_record(ledger: Ledger, record_id: str, text: str, pages: list[PageStat]) -> bool:
