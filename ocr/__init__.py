@@ -7,6 +7,7 @@ from ocr._exec.engine import engine_pids, stop_engines
 from ocr._exec.pdftoppm import rasterize_page
 from ocr._exec.tesseract import Engine
 from ocr.barcodes import Barcode
+from ocr.capture import PageCapture
 from ocr.document import PAGE_SEPARATOR, OcrResult, PageResult, engine_version, extract_pages, ocr_document
 from ocr.errors import (
     EmptyDocumentError,
@@ -21,6 +22,7 @@ from ocr.errors import (
     UnsupportedFormatError,
 )
 from ocr.pages import SUPPORTED_SUFFIXES, set_pixel_limit
+from ocr.pdfa import ARCHIVE_FORMATS, PDFA_2B, PLAIN_PDF, ArchiveFormat, PdfaResult, make_pdfa, pdfa_findings
 from ocr.probe import check_tools
 from ocr.profiling import Profile, start_profile, stop_profile
 from ocr.profiling import stage as profile_stage
@@ -29,6 +31,8 @@ from ocr.quality import ReviewReason
 from ocr.signals import PageSignals, page_signals
 
 __all__ = [
+    "ARCHIVE_FORMATS",
+    "ArchiveFormat",
     "Barcode",
     "EmptyDocumentError",
     "EncryptedPdfError",
@@ -41,8 +45,12 @@ __all__ = [
     "OcrResult",
     "OcrTimeoutError",
     "PAGE_SEPARATOR",
+    "PDFA_2B",
+    "PLAIN_PDF",
+    "PageCapture",
     "PageResult",
     "PageSignals",
+    "PdfaResult",
     "Profile",
     "ReviewReason",
     "SUPPORTED_SUFFIXES",
@@ -52,8 +60,10 @@ __all__ = [
     "engine_pids",
     "engine_version",
     "extract_pages",
+    "make_pdfa",
     "ocr_document",
     "page_signals",
+    "pdfa_findings",
     "profile_stage",
     "profile_subject",
     "rasterize_page",

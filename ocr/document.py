@@ -18,6 +18,7 @@ from ocr._exec.engine import engine_version as api_engine_version
 from ocr._exec.tesseract import Engine, tesseract_version
 from ocr.defaults import DEFAULT_DPI, DEFAULT_ENGINE, DEFAULT_LANGUAGES, DEFAULT_PAGE_TIMEOUT
 from ocr.blank import SURELY_INKED, BlankCheck
+from ocr.capture import PageCapture
 from ocr.errors import OcrError, ToolMissingError
 from ocr.profiling import stage, subject
 from ocr.pages import ImagePage, TextLayerPage, UnreadablePage, iter_pages
@@ -55,6 +56,8 @@ class PageResult:
     quality: float = 1.0
     review_reasons: tuple[str, ...] = ()
     psm: int | None = None  # Tesseract's segmentation mode for the kept reading (OCRed pages)
+    #: The page as scanned (pixels, resolution, colour depth); None for a born-digital page.
+    capture: PageCapture | None = None
 
     @property
     def needs_review(self) -> bool:
@@ -270,7 +273,7 @@ def _ocr_result(page: ImagePage, reading: PageReading) -> PageResult:
         page.number, reading.ocr.text.strip(), round(mean, 2), len(confidences), "ocr",
         rotation=reading.rotation, skew=reading.skew, cleaned=reading.cleaned,
         quality=reading.reading.score, review_reasons=tuple(r.value for r in reading.reasons),
-        psm=reading.psm,
+        psm=reading.psm, capture=page.capture,
     )
 
 

@@ -22,6 +22,7 @@ from pypdf.errors import DependencyError, FileNotDecryptedError, PdfReadError
 from ocr._exec.pdftoppm import rasterize_page
 from ocr.profiling import stage
 from ocr.bitonal import BitonalPage
+from ocr.capture import PageCapture, image_capture, pdf_page_capture
 from ocr.embedded import POINTS_PER_INCH, embedded_scan, write_embedded_scan
 from ocr.errors import (
     EmptyDocumentError,
@@ -50,13 +51,15 @@ class ImagePage:
     """A page to OCR: an image file on disk and its resolution (None when unknown).
 
     `pixels` is the same page already decoded, when splitting the input had to decode it
-    anyway, so the reader does not decode it a second time.
+    anyway, so the reader does not decode it a second time. `capture` is the page as it was
+    scanned (for a PDF page: the image it holds), for the capture standard.
     """
 
     number: int
     image: Path
     dpi: int | None
     pixels: Image.Image | None = None
+    capture: PageCapture | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,7 +194,8 @@ def _iter_image_pages(
     with img:
         if getattr(img, "n_frames", 1) == 1 and _exif_orientation(img) in (0, 1):
             # Tesseract reads the file as it is; the reader reuses the frame decoded above.
-            yield ImagePage(1, source, _image_dpi(img) or assumed_dpi, img)
+            recorded = _image_dpi(img)
+            yield ImagePage(1, source, recorded or assumed_dpi, img, image_capture(img, recorded))
         else:
             yield from _write_frames(img, work_dir, assumed_dpi, isolate=isolate)
 
@@ -215,10 +219,11 @@ def _write_frames(
                 raise error from e
             yield UnreadablePage(number, error)
             continue
-        dpi = _image_dpi(frame) or assumed_dpi
+        recorded = _image_dpi(frame)
+        dpi = recorded or assumed_dpi
         with stage("decode"):
             out = _write_frame(page, work_dir, number, dpi)
-        yield ImagePage(number, out, dpi, page)
+        yield ImagePage(number, out, dpi, page, image_capture(page, recorded))
 
 
 def _write_frame(page: Image.Image, work_dir: Path, number: int, dpi: int) -> Path:
@@ -292,11 +297,11 @@ def _scanned_pdf_page(
         scan = embedded_scan(page)
         if scan is not None:
             _check_pixels(scan.width * scan.height, f"page {number}'s image has {scan.width * scan.height} pixels")
-            return ImagePage(number, write_embedded_scan(scan, base), scan.dpi)
+            return ImagePage(number, write_embedded_scan(scan, base), scan.dpi, capture=_pdf_capture(page))
     _check_raster_size(page.mediabox.width, page.mediabox.height, dpi=dpi, number=number)
     with stage("rasterise", children=True):
         out = rasterize_page(source, page=number, out_base=base, dpi=dpi, timeout=timeout)
-    return ImagePage(number, out, dpi)
+    return ImagePage(number, out, dpi, capture=_pdf_capture(page))
 
 
 def _page_text(page: PageObject) -> str:
@@ -304,6 +309,14 @@ def _page_text(page: PageObject) -> str:
         return page.extract_text() or ""
     except (PdfReadError, ValueError, KeyError, TypeError):
         return ""
+
+
+def _pdf_capture(page: object) -> PageCapture | None:
+    """The scanned image a PDF page holds, as captured; None when the PDF will not say."""
+    try:
+        return pdf_page_capture(page)
+    except (PdfReadError, ValueError, KeyError, TypeError, AttributeError):
+        return None
 
 
 def _check_raster_size(width_pt: float, height_pt: float, *, dpi: int, number: int) -> None:

@@ -19,6 +19,8 @@ from ocr.defaults import (
     DEFAULT_MAX_IMAGE_PIXELS,
     DEFAULT_PAGE_TIMEOUT,
 )
+from ocr import ARCHIVE_FORMATS, ArchiveFormat
+from records.capture import CaptureStandard
 from records.config_separation import CouncilSeparation
 from records.errors import ConfigError
 
@@ -167,12 +169,36 @@ class InventoryEstimate(_Frozen):
         return self
 
 
+class CaptureLimits(_Frozen):
+    """A capture standard (records/capture.py) as configured: `pipeline.yaml`'s `capture` for
+    every council, a council's own `capture` for the limits it sets otherwise (unset: inherited)."""
+
+    min_dpi: Annotated[int | None, Field(ge=50, le=2400, description="lowest scanning resolution, dots per inch")] = None
+    min_colour_depth: Annotated[Literal[1, 8, 24] | None, Field(
+        description="bits per pixel at least: 1 bitonal, 8 greyscale, 24 colour")] = None
+    min_page_mm: Annotated[float | None, Field(gt=0, le=2000, description="shortest plausible page side, mm")] = None
+    max_page_mm: Annotated[float | None, Field(gt=0, le=5000, description="longest plausible page side, mm")] = None
+    max_skew_degrees: Annotated[float | None, Field(ge=0, le=45, description="tilt a page may be scanned at")] = None
+    max_blank_share: Annotated[float | None, Field(
+        ge=0, le=1, description="a record with a larger share of blank pages is re-scanned (1: never)")] = None
+
+    def over(self, base: CaptureStandard) -> CaptureStandard:
+        """`base` with the limits set here in its place."""
+        standard = CaptureStandard(**{**base.as_dict(), **self.model_dump(exclude_none=True)})
+        if standard.min_page_mm >= standard.max_page_mm:
+            raise ValueError(f"capture: min_page_mm ({standard.min_page_mm}) must be below "
+                             f"max_page_mm ({standard.max_page_mm})")
+        return standard
+
+
 class Council(_Frozen):
     name: str
     languages: Annotated[str, Field(pattern=r"^[a-z_]{3,}(\+[a-z_]{3,})*$")] = DEFAULT_LANGUAGES
     inventory: InventoryEstimate | None = None
     units: Units | None = None  # overrides the top-level conversion for this council
     separation: CouncilSeparation = CouncilSeparation()  # splitting scans into records (records/config_separation.py)
+    capture: CaptureLimits = CaptureLimits()  # limits this council sets otherwise than pipeline.yaml's
+    archive_pdf: ArchiveFormat | None = None  # else pipeline.yaml's
 
 
 class Rule(_Frozen):
@@ -300,6 +326,10 @@ class Pipeline(_Frozen):
     )] = 0.2
     ocr: OcrOptions = OcrOptions()
     survey: Survey = Survey()
+    archive_pdf: Annotated[ArchiveFormat, Field(
+        description=f"archive PDFs as {' or '.join(ARCHIVE_FORMATS)}; a file that fails PDF/A validation stays pdf"
+    )] = "pdfa-2b"
+    capture: CaptureLimits = CaptureLimits()
     web: Web = Web()
 
     @property
@@ -356,6 +386,16 @@ class Settings(_Frozen):
             councils[slug] = council
         return {**data, "councils": councils}
 
+    def capture_for(self, council: str) -> CaptureStandard:
+        """The capture standard a council's pages are held to: its own limits over pipeline.yaml's."""
+        base = self.pipeline.capture.over(CaptureStandard())
+        found = self.councils.get(council)
+        return found.capture.over(base) if found else base
+
+    def archive_pdf_for(self, council: str) -> ArchiveFormat:
+        found = self.councils.get(council)
+        return (found.archive_pdf if found else None) or self.pipeline.archive_pdf
+
     def units_for(self, council: str) -> Units:
         """The conversion a council's boxes and metres go by."""
         found = self.councils.get(council)
@@ -371,6 +411,11 @@ class Settings(_Frozen):
             )
             if unknown:
                 raise ValueError(f"council {slug}: estimate for unknown record types {sorted(unknown)}")
+            try:
+                self.capture_for(slug)
+            except ValueError as e:
+                raise ValueError(f"council {slug}: {e}") from e
+        self.pipeline.capture.over(CaptureStandard())
         return self
 
     def with_data_dir(self, data_dir: Path) -> Settings:

@@ -37,6 +37,8 @@ def build_context(settings: Settings) -> PipelineContext:
         ),
         storage_options=pipeline.storage_options,
         separation={slug: c.separation for slug, c in settings.councils.items()},
+        archive_pdf={slug: settings.archive_pdf_for(slug) for slug in settings.councils},
+        capture={slug: settings.capture_for(slug) for slug in settings.councils},
     )
 
 

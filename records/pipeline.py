@@ -31,7 +31,7 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any, Literal
 
-from ocr import Engine, OcrError, OcrResult, ocr_document, profile_stage, profile_subject
+from ocr import PDFA_2B, ArchiveFormat, Engine, OcrError, OcrResult, ocr_document, profile_stage, profile_subject
 from ocr.defaults import DEFAULT_DPI, DEFAULT_ENGINE, DEFAULT_LANGUAGES, DEFAULT_PAGE_TIMEOUT
 from records.archive.local import (
     ArchivePaths,
@@ -44,6 +44,8 @@ from records.archive.local import (
     sha256_file,
 )
 from records.archive.objects import AnyArchive
+from records.archival import RecordChecks, check_record
+from records.capture import CaptureStandard
 from records.classify.fields import KeyFields, extract_fields
 from records.classify.rules import RecordClass, TextClassifier
 from records.config_separation import CouncilSeparation, SeparationSettings
@@ -102,6 +104,14 @@ class PipelineContext:
     storage_options: Mapping[str, Any] = field(default_factory=dict)
     #: Per council, how its scanned stacks split into records (none: one file is one record).
     separation: Mapping[str, CouncilSeparation] = field(default_factory=dict)
+    #: Per council, the archive PDF's format and the capture standard (absent: the defaults).
+    archive_pdf: Mapping[str, ArchiveFormat] = field(default_factory=dict)
+    capture: Mapping[str, CaptureStandard] = field(default_factory=dict)
+
+    def checks_for(self, council: str, record_id: str, result: OcrResult) -> RecordChecks:
+        """The record's archive PDF made and its capture judged, by its council's settings."""
+        return check_record(record_id, result, archive_pdf=self.archive_pdf.get(council, PDFA_2B),
+                            standard=self.capture.get(council, CaptureStandard()))
 
     def separation_for(self, item: ScanItem) -> SeparationSettings | None:
         """The item's batch's separation settings, or None when its files are one record each."""
@@ -218,12 +228,15 @@ def file_record(
         record_class = ctx.classifier.classify_text(result.text)
         fields = extract_fields(result.text)
     with profile_stage("archive and ledger"):
+        checks = ctx.checks_for(item.council, part.record_id if part else source_sha, result)
         try:
-            paths = archive_record(item, ctx, source_sha, result, record_class, received, fields=fields, part=part)
+            paths = archive_record(item, ctx, source_sha, result, record_class, received, checks,
+                                   fields=fields, part=part)
         except ArchiveWriteError:
             ctx.archive.remove_orphans(item.council, part.record_id if part else source_sha)
             raise
-        return ledger_record(item, ctx, source_sha, result, record_class, paths, fields=fields, part=part)
+        return ledger_record(item, ctx, source_sha, result, record_class, paths, checks, fields=fields,
+                             part=part)
 
 
 def clear_earlier_attempt(ctx: PipelineContext, council: str, record_id: str) -> None:
@@ -292,19 +305,21 @@ def archive_record(
     result: OcrResult,
     record_class: RecordClass,
     received: dt.datetime,
+    checks: RecordChecks,
     *,
     fields: KeyFields | None = None,
     part: StackPart | None = None,
 ) -> ArchivePaths:
-    """Write the record's PDF, text and sidecar. `part`: the record is one of a scanned stack's."""
+    """Write the record's PDF (PDF/A when `checks` made one), text and sidecar. `part`: the
+    record is one of a scanned stack's."""
     record_id = part.record_id if part else source_sha
     paths = ctx.archive.paths_for(item.council, record_class.record_type, record_id)
     text = result.text
-    sidecar = build_sidecar(item, source_sha, result, record_class, received, ctx.ocr, part=part)
+    sidecar = build_sidecar(item, source_sha, result, record_class, received, ctx.ocr, checks, part=part)
     if fields is not None:
         sidecar["fields"] = fields.as_dict()  # NI numbers already masked
-    sidecar["archive"] = archive_entry(paths, result.pdf_path, text)
-    ctx.archive.store(paths, pdf=result.pdf_path, text=text, sidecar=sidecar)
+    sidecar["archive"] = {**archive_entry(paths, checks.pdf.path, text), **checks.pdf_entry()}
+    ctx.archive.store(paths, pdf=checks.pdf.path, text=text, sidecar=sidecar)
     return paths
 
 
@@ -315,6 +330,7 @@ def build_sidecar(
     record_class: RecordClass,
     received: dt.datetime,
     ocr: OcrSettings,
+    checks: RecordChecks,
     *,
     part: StackPart | None = None,
 ) -> dict[str, Any]:
@@ -329,9 +345,12 @@ def build_sidecar(
              "method": p.method, "blank": p.is_blank,
              "rotation": p.rotation, "skew": p.skew, "cleaned": p.cleaned,
              "quality": p.quality, "needs_review": p.needs_review,
-             "review_reasons": list(p.review_reasons), "psm": p.psm}
+             "review_reasons": list(p.review_reasons), "psm": p.psm,
+             "capture": p.capture.as_dict() if p.capture else None,
+             "rescan_reasons": checks.page_reasons(p.number)}
             for p in result.pages
         ],
+        "capture": checks.capture_entry(),
         "mean_confidence": round(result.mean_confidence, 2),
         "classification": record_class.as_sidecar(
             needs_review=needs_review(record_class, result) or bool(part and part.review_reasons)),
@@ -351,14 +370,16 @@ def ledger_record(
     result: OcrResult,
     record_class: RecordClass,
     paths: ArchivePaths,
+    checks: RecordChecks,
     *,
     fields: KeyFields | None = None,
     part: StackPart | None = None,
 ) -> RecordOutcome:
-    """Count the archived record in the ledger, once. `part`: one record of a scanned stack."""
+    """Count the archived record in the ledger, once: as digitised, or as needing re-scan when
+    `checks` found pages below the capture standard. `part`: one record of a scanned stack."""
     record_id = part.record_id if part else source_sha
     blank = sum(1 for p in result.pages if p.is_blank)
-    review = needs_review(record_class, result) or bool(part and part.review_reasons)
+    review = needs_review(record_class, result) or bool(part and part.review_reasons) or checks.capture.needs_rescan
     inserted = ctx.ledger.add_record(
         ArchivedRecord(
             source_sha256=record_id,
@@ -385,6 +406,7 @@ def ledger_record(
             first_page=part.first if part else None,
             last_page=part.last if part else None,
             reference=part.reference if part else None,
+            **checks.ledger_fields(),
         ),
         ocr_options=ctx.ocr.options,
     )

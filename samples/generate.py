@@ -46,6 +46,7 @@ __all__ = [
     "TextLine",
     "generate",
     "generate_pages",
+    "generate_texts",
     "render_page",
     "scan_effects",
     "wrap_text",
@@ -524,6 +525,22 @@ def generate_pages(
         records.append(_render_record(item, rng, out_dir, f"page-{n + 1:05d}.png"))
     _write_truth(out_dir, records)
     return records
+
+
+def generate_texts(per_type: int, seed: int = 7) -> list[tuple[str, str]]:
+    """(text, record type) of `per_type` letters of each type, laid out as generate() draws them
+    but not rendered: training text for the classifier, in a fraction of the time."""
+    texts = []
+    for n in range(per_type):
+        for m, record_type in enumerate(RECORD_TYPES):
+            rng = random.Random(f"council-digitise:{seed}:texts:{n}:{m}")
+            council = COUNCILS[sorted(COUNCILS)[(n + m) % len(COUNCILS)]]
+            ctx = make_context(council, rng)
+            letter = compose(record_type, ctx, annex_pages=rng.choice((0, 0, 1)))
+            family = rng.choice(sorted(FAMILIES))
+            pages = layout_letter(letter, ctx, rng.choice((44, 46, 48)), pil_measure(family))
+            texts.append(("\n".join(page_text(lines) for lines in pages), record_type))
+    return texts
 
 
 # --- command line ---------------------------------------------------------------------------

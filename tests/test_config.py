@@ -37,6 +37,14 @@ def test_a_configured_psm_is_used_for_every_page(tmp_path: Path) -> None:
         ("councils.yaml", "total_pages: 40", "total_pages: -1", "total_pages"),
         ("councils.yaml", "council_tax: 8", "allotments: 8", "unknown record types"),
         ("record_types.yaml", "review_threshold: 0.55", "review_threshold: 3", "review_threshold"),
+        ("pipeline.yaml", "archive_pdf: pdfa-2b", "archive_pdf: pdfa-3u", "archive_pdf"),
+        ("pipeline.yaml", "min_colour_depth: 1 ", "min_colour_depth: 12 ", "min_colour_depth"),
+        ("pipeline.yaml", "max_page_mm: 1200", "max_page_mm: 20", "min_page_mm .* must be below max_page_mm"),
+        ("pipeline.yaml", "max_skew_degrees: 5", "max_skew: 5", "max_skew"),
+        ("councils.yaml", "    name: Kingsmere City Council\n",
+         "    name: Kingsmere City Council\n    capture: {min_dpi: 10}\n", "min_dpi"),
+        ("councils.yaml", "    name: Kingsmere City Council\n",
+         "    name: Kingsmere City Council\n    capture: {min_page_mm: 2000}\n", "council kingsmere: capture"),
     ],
 )
 def test_bad_config_raises_config_error(tmp_path: Path, file: str, old: str, new: str, fragment: str) -> None:
@@ -106,6 +114,17 @@ def test_council_units_override_and_per_type_units(tmp_path: Path) -> None:
 def test_bad_inventory_units_raise_config_error(tmp_path: Path, old: str, new: str, fragment: str) -> None:
     with pytest.raises(ConfigError, match=fragment):
         load_settings(_inventory_config(tmp_path, old, new))
+
+
+def test_archive_format_and_capture_standard_default_and_per_council(tmp_path: Path) -> None:
+    config = _inventory_config(tmp_path, "    name: Kingsmere City Council\n",
+                               "    name: Kingsmere City Council\n    archive_pdf: pdf\n"
+                               "    capture: {min_dpi: 400, min_colour_depth: 8}\n")
+    settings = load_settings(config)
+    assert (settings.archive_pdf_for("kingsmere"), settings.archive_pdf_for("ashbourne")) == ("pdf", "pdfa-2b")
+    own, default = settings.capture_for("kingsmere"), settings.capture_for("ashbourne")
+    assert (own.min_dpi, own.min_colour_depth, own.max_skew_degrees) == (400, 8, default.max_skew_degrees)
+    assert (default.min_dpi, default.min_colour_depth, default.max_page_mm) == (300, 1, 1200)
 
 
 def test_record_types_carry_lgcs_and_retention(settings: Settings) -> None:

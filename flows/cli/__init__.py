@@ -2,7 +2,7 @@
 
     run.py       validate-config, run, demo, watch, verify
     figures.py   progress, estimate set/list, exclude, report, survey
-    archived.py  review (list, set, split, merge, rescan), train, search, audit record/batch
+    archived.py  review (list, set, split, merge, rescan, accept-capture), train, search, audit record/batch
     archival.py  batch signoff/destroyable/evidence, destruction register, disposal due, export bagit
     web.py       serve (the web review station), users add/list
     common.py    options, where a command acts, output helpers, and the one error handler

@@ -56,12 +56,15 @@ def progress_table(rows: list[ProgressRow]) -> Table:
             f"[bold]{r.council}[/bold]" if is_total else "", r.record_type, str(r.records), str(r.pages),
             _or_unknown(r.estimate_pages), str(r.not_needed), _or_unknown(r.outstanding),
             "unknown" if r.percent is None else f"{r.percent:.1f}", r.band, str(r.failed) if is_total else "",
+            f"{r.rescan_records}/{r.rescan_pages}",
         ]
 
     return table(
-        "Digitisation progress (pages digitised / (council's estimate − not needing digitisation))",
+        "Digitisation progress (pages digitised / (council's estimate − not needing digitisation); "
+        "records below the capture standard count as needing re-scan, not as digitised)",
         ["Council", "Record type", ("Records", "right"), ("Pages", "right"), ("Estimate", "right"),
-         ("Not needed", "right"), ("Outstanding", "right"), ("%", "right"), "FoI band", ("Failed", "right")],
+         ("Not needed", "right"), ("Outstanding", "right"), ("%", "right"), "FoI band", ("Failed", "right"),
+         ("Re-scan rec/pages", "right")],
         map(cells, rows),
     )
 

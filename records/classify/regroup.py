@@ -20,9 +20,10 @@ from typing import Any
 
 from pypdf import PdfReader, PdfWriter
 
-from ocr import PAGE_SEPARATOR
+from ocr import PAGE_SEPARATOR, PDFA_2B, PLAIN_PDF, ArchiveFormat
 from records.archive.local import Archive, ArchivePaths, archive_entry
 from records.archive.objects import AnyArchive, require_local_archive
+from records.archival import recheck_record
 from records.classify.fields import extract_fields
 from records.classify.review import resolve_record
 from records.classify.rules import RecordClass, TextClassifier
@@ -139,16 +140,20 @@ def _regroup(
             text = PAGE_SEPARATOR.join(texts)
             found = classifier.classify_text(text)
             paths = archive.paths_for(base.council, found.record_type, new_id)
-            pdf = _write_pdf(pdf_pages[span], Path(work) / f"{n}.pdf")
+            checks = recheck_record(new_id, _write_pdf(pdf_pages[span], Path(work) / f"{n}.pdf"), whole.sidecar,
+                                    page_entries, archive_pdf=_asked_format(whole.sidecar))
+            page_entries = [{**p, "rescan_reasons": checks.page_reasons(int(p["number"]))} for p in page_entries]
             confidence = _mean_confidence(page_entries)
             sidecar = _sidecar(whole.sidecar, new_id, numbers, page_entries, confidence, found,
                                review={"action": action, "from": [o.row.source_sha256 for o in olds],
                                        "reviewed_by": reviewed_by})
-            sidecar["archive"] = archive_entry(paths, pdf, text)
-            archive.store(paths, pdf=pdf, text=text, sidecar=sidecar)
+            sidecar["archive"] = {**archive_entry(paths, checks.pdf.path, text), **checks.pdf_entry()}
+            sidecar["capture"] = checks.capture_entry()
+            archive.store(paths, pdf=checks.pdf.path, text=text, sidecar=sidecar)
             made.append((ArchivedRecord(
                 source_sha256=new_id, council=base.council, batch=base.batch, source_path=base.source_path,
-                record_type=found.record_type, score=found.score, needs_review=found.needs_review,
+                record_type=found.record_type, score=found.score,
+                needs_review=found.needs_review or checks.capture.needs_rescan,
                 pages=len(numbers), words=sum(int(p.get("words", 0)) for p in page_entries), blank_pages=0,
                 mean_confidence=confidence,
                 pdf_path=archive.relative(paths.pdf), text_path=archive.relative(paths.text),
@@ -157,6 +162,7 @@ def _regroup(
                 pipeline_version=base.pipeline_version, sidecar_sha256=archive.sha256(paths.sidecar),
                 source_file_sha256=file_sha, first_page=numbers[0], last_page=numbers[-1],
                 reference=whole.row.reference if span.start in (None, 0) else None,
+                **checks.ledger_fields(),
             ), paths, text, [PageStat(int(p["number"]), float(p["confidence"]), int(p.get("words", 0)),
                                       bool(p.get("blank", False))) for p in page_entries]))
     old_ids = [o.row.source_sha256 for o in olds]
@@ -188,6 +194,12 @@ def _write_pdf(pages: list[tuple[Path, int]], out: Path) -> Path:
     with out.open("wb") as fh:
         writer.write(fh)
     return out
+
+
+def _asked_format(sidecar: dict[str, Any]) -> ArchiveFormat:
+    """The format the old record was to be archived in (a PDF/A validator named: PDF/A-2b)."""
+    archived = sidecar.get("archive")
+    return PDFA_2B if isinstance(archived, dict) and archived.get("pdfa_validator") else PLAIN_PDF
 
 
 def _mean_confidence(page_entries: list[dict[str, Any]]) -> float:

@@ -1,4 +1,6 @@
-"""The review queue: records the classifier was unsure of, and an operator's decision on each.
+"""The review queue: records the classifier was unsure of, or scanned below the capture standard
+(records/capture.py: they stay queued, and count as needing re-scan, whatever their type), and
+an operator's decision on each.
 
 A decision moves the record's files to its new type's folder (new copies written and the
 ledger committed before the old copies are removed, all under the record's archive lock),
@@ -42,6 +44,8 @@ class ReviewItem:
     method: str
     pages: int
     blank_pages: int
+    #: Why the record must be scanned again (comma-joined codes), if it fell below the capture standard.
+    rescan_reasons: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,7 +70,7 @@ def review_queue(ledger: Ledger, archive: AnyArchive, *, council: str | None = N
                 record_type=row.record_type, score=float(row.score),
                 candidates=tuple((c["record_type"], float(c["score"])) for c in classification.get("candidates", [])),
                 method=str(classification.get("method", "rules")), pages=row.pages,
-                blank_pages=row.blank_pages,
+                blank_pages=row.blank_pages, rescan_reasons=row.rescan_reasons if row.needs_rescan else None,
             )
         )
     return items
@@ -180,6 +184,19 @@ def read_sidecar(path: Path) -> dict[str, Any]:
         log.warning("sidecar unreadable: %s", path.name[:12])
         return {}
     return data if isinstance(data, dict) else {}
+
+
+def accept_capture(ledger: Ledger, record_id: str, *, accepted_by: str) -> RecordRow:
+    """Count a record scanned below the capture standard as digitised, as `accepted_by` decides
+    (the paper is the best there is: a faint carbon, a small slip). The sidecar keeps what the
+    check found; the decision is in the audit trail (`capture_accepted`)."""
+    if not accepted_by.strip():
+        raise ReviewError("say who accepted the scan (--by NAME)")
+    row = resolve_record(ledger, record_id)
+    if not ledger.accept_capture(row.source_sha256, accepted_by=accepted_by.strip()):
+        raise ReviewError("that record is not waiting for re-scan; `digitise review` lists those that are")
+    log.info("record %s: scan accepted below the capture standard", row.source_sha256[:12])
+    return row
 
 
 def reviewed_examples(ledger: Ledger, archive: AnyArchive) -> list[LabelledText]:

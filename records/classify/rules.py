@@ -26,12 +26,14 @@ class RecordClass:
     needs_review: bool
     candidates: tuple[tuple[str, float], ...]
     method: str = "rules"  # or "learned" (records.classify.learned): kept in the sidecar for audit
+    model_version: str | None = None  # the learned model that decided, if one did
 
     def as_sidecar(self, *, needs_review: bool) -> dict[str, Any]:
         """The sidecar's `classification` section; `needs_review` may say more than the type's
         doubt (a page OCR could not vouch for, a doubtful split)."""
         return {"record_type": self.record_type, "score": self.score, "needs_review": needs_review,
-                "candidates": [{"record_type": t, "score": s} for t, s in self.candidates], "method": self.method}
+                "candidates": [{"record_type": t, "score": s} for t, s in self.candidates], "method": self.method,
+                "model_version": self.model_version}
 
 
 class TextClassifier(Protocol):

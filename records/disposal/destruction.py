@@ -8,6 +8,8 @@ when it does not (`Blocker.code`):
     signoff_outdated   the batch gained or lost records since its newest sign-off
     no_records         the ledger has no archived record of the batch
     in_review          a record awaits a person's review (type, split, re-scan)
+    needs_rescan       a record has pages below its council's capture standard (records/capture.py),
+                       whatever a reviewer decided about its type
     quarantined        an input of the batch is quarantined and not yet archived
     stack_unfinished   a scanned stack of the batch has records still to come
     missing, altered, unreadable, unchecked, unsafe_path
@@ -100,6 +102,8 @@ def _state_blockers(
         found.append(Blocker("signoff_outdated", f"signed off with {signoff.records} records, now {len(records)} "
                              "(or other ones): check and sign it off again"))
     found += [Blocker("in_review", "awaiting review: digitise review", r.source_sha256) for r in records if r.needs_review]
+    found += [Blocker("needs_rescan", f"pages below the capture standard ({r.rescan_reasons}): scan them again",
+                      r.source_sha256) for r in records if r.needs_rescan]
     found += [Blocker("quarantined", f"input quarantined ({q.reason}) and not yet archived", q.source_sha256)
               for q in ledger.quarantine_entries() if (q.council, q.batch) == (council, batch)]
     stacks = sorted({r.source_file_sha256 for r in records if r.source_file_sha256})

@@ -80,11 +80,11 @@ def add_to_register(db: Database, entries: list[RegisterEntry], *, record_set: s
 
 def _still_as_checked(conn: Any, entries: list[RegisterEntry], record_set: str) -> bool:
     """The newest sign-off is the entries', it covers the batch's records exactly, none is in
-    review, no input of the batch is quarantined, and no entry's record is in the register yet."""
+    review or below the capture standard, no input of the batch is quarantined, and no entry's record is in the register yet."""
     council, batch = entries[0].council, entries[0].batch
     s, rec, q, reg = batch_signoffs_table.c, records_table.c, quarantine_table.c, destruction_register_table.c
     newest = conn.execute(select(func.max(s.id)).where(s.council == council, s.batch == batch)).scalar()
-    rows = conn.execute(select(rec.source_sha256, rec.needs_review).where(
+    rows = conn.execute(select(rec.source_sha256, rec.needs_review | (func.coalesce(rec.rescan_pages, 0) > 0)).where(
         rec.council == council, rec.batch == batch)).all()
     quarantined = conn.execute(select(func.count()).where(
         q.council == council, q.batch == batch, q.resolved.is_(False))).scalar()

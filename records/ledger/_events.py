@@ -52,7 +52,10 @@ def archiving(record: ArchivedRecord, ocr_options: dict[str, Any]) -> Events:
         ("classified", {"record_type": record.record_type, "score": record.score,
                         "needs_review": record.needs_review}),
         ("archived", {"pdf_path": record.pdf_path, "pdf_sha256": record.pdf_sha256,
-                      "text_sha256": record.text_sha256, "sidecar_sha256": record.sidecar_sha256}),
+                      "text_sha256": record.text_sha256, "sidecar_sha256": record.sidecar_sha256,
+                      "archive_format": record.archive_format}),
+        *([("below_capture_standard", {"rescan_pages": record.rescan_pages, "reasons": record.rescan_reasons})]
+          if record.rescan_pages else []),
     ]
 
 

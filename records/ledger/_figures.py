@@ -1,7 +1,8 @@
 """Sums over archived records and their pages that reports and forecasts need.
 
 Counted in SQL from the records themselves (not from the counters), so they can be cut by
-day, by time window or by page confidence.
+day, by time window or by page confidence. Pages per day count digitised records only, as the
+counters do: not those archived below the capture standard (needing re-scan).
 """
 
 from __future__ import annotations
@@ -13,11 +14,15 @@ from sqlalchemy import case, func, select
 from records.ledger._database import Database
 from records.ledger.schema import record_pages_table, records_table
 
+#: A record that counts as digitised: none of its pages below the capture standard.
+_DIGITISED = func.coalesce(records_table.c.rescan_pages, 0) == 0
+
 
 def daily_pages(db: Database, since: dt.datetime | None = None) -> list[tuple[str, str, int]]:
     day = func.date(records_table.c.archived_at)
     rec = records_table.c
-    query = select(day, rec.council, func.sum(rec.pages)).group_by(day, rec.council).order_by(day, rec.council)
+    query = (select(day, rec.council, func.sum(rec.pages)).where(_DIGITISED)
+             .group_by(day, rec.council).order_by(day, rec.council))
     if since is not None:
         query = query.where(rec.archived_at >= since)  # a range of ix_records_archived_at, which covers the sum
     with db.transaction() as conn:
@@ -30,7 +35,7 @@ def pages_archived_between(db: Database, start: dt.datetime, end: dt.datetime) -
     with db.transaction() as conn:
         rows = conn.execute(
             select(rec.council, rec.record_type, func.sum(rec.pages))
-            .where(rec.archived_at >= start, rec.archived_at < end)
+            .where(rec.archived_at >= start, rec.archived_at < end, _DIGITISED)
             .group_by(rec.council, rec.record_type)
         ).all()
     return {(council, record_type): int(pages) for council, record_type, pages in rows}

@@ -42,19 +42,7 @@ def add_record(db: Database, record: ArchivedRecord, ocr_options: dict[str, Any]
         ).first()
         if inserted is None:
             return False
-        stmt = db.upsert(counters_table).values(
-            council=record.council, record_type=record.record_type, records=1, pages=record.pages, updated_at=at,
-        )
-        conn.execute(
-            stmt.on_conflict_do_update(
-                index_elements=["council", "record_type"],
-                set_={
-                    "records": counters_table.c.records + 1,
-                    "pages": counters_table.c.pages + stmt.excluded.pages,
-                    "updated_at": at,
-                },
-            )
-        )
+        move_counter(conn, db, record.council, record.record_type, counter_moves(record.pages, record.rescan_pages, 1), at)
         resolved = [record.source_sha256] + ([record.source_file_sha256] if record.source_file_sha256 else [])
         conn.execute(
             update(quarantine_table)
@@ -82,7 +70,7 @@ def replace_records(
         if len(olds) != len(set(old_ids)) or taken is not None:
             return False
         for row in olds:
-            _move_counter(conn, db, row.council, row.record_type, -1, -row.pages, at)
+            move_counter(conn, db, row.council, row.record_type, counter_moves(row.pages, row.rescan_pages, -1), at)
             for table in (record_fields_table, record_pages_table):
                 conn.execute(delete(table).where(table.c.source_sha256 == row.source_sha256))
             search.forget(conn, row.id)
@@ -92,25 +80,37 @@ def replace_records(
             ])
         for record in new:
             conn.execute(insert(records_table).values(**columns_of(record), archived_at=at))
-            _move_counter(conn, db, record.council, record.record_type, 1, record.pages, at)
+            move_counter(conn, db, record.council, record.record_type,
+                         counter_moves(record.pages, record.rescan_pages, 1), at)
             _events.append(conn, at, record.council, record.batch, record.source_sha256, actor, [
                 (event, {**detail, "from": old_ids, "first_page": record.first_page, "last_page": record.last_page,
                          "record_type": record.record_type, "pages": record.pages}),
                 ("archived", {"pdf_path": record.pdf_path, "pdf_sha256": record.pdf_sha256,
                               "text_sha256": record.text_sha256, "sidecar_sha256": record.sidecar_sha256}),
             ])
-        c = counters_table.c
-        conn.execute(delete(counters_table).where(c.records <= 0))
+        conn.execute(delete(counters_table).where(EMPTY_COUNTER))
     return True
 
 
-def _move_counter(conn: Any, db: Database, council: str, record_type: str, records: int, pages: int, at: Any) -> None:
-    stmt = db.upsert(counters_table).values(
-        council=council, record_type=record_type, records=records, pages=pages, updated_at=at)
+#: A counter row with nothing left in it, digitised or needing re-scan: deleted after a move.
+EMPTY_COUNTER = (counters_table.c.records <= 0) & (counters_table.c.rescan_records <= 0)
+
+
+def counter_moves(pages: int, rescan_pages: int | None, sign: int) -> dict[str, int]:
+    """What one record adds to (`sign` 1) or takes from (-1) its counter row: to the digitised
+    columns, or to the re-scan ones when it has pages below the capture standard."""
+    if rescan_pages:
+        return {"rescan_records": sign, "rescan_pages": sign * pages}
+    return {"records": sign, "pages": sign * pages}
+
+
+def move_counter(conn: Any, db: Database, council: str, record_type: str, moves: dict[str, int], at: Any) -> None:
+    """Add `moves` (column -> amount) to a counter row, in SQL, creating the row if need be."""
+    values = {"records": 0, "pages": 0, "rescan_records": 0, "rescan_pages": 0, **moves}
+    stmt = db.upsert(counters_table).values(council=council, record_type=record_type, updated_at=at, **values)
     conn.execute(stmt.on_conflict_do_update(
         index_elements=["council", "record_type"],
-        set_={"records": counters_table.c.records + records, "pages": counters_table.c.pages + pages,
-              "updated_at": at},
+        set_={**{name: counters_table.c[name] + stmt.excluded[name] for name in values}, "updated_at": at},
     ))
 
 
@@ -233,7 +233,8 @@ def counters(db: Database) -> list[Counter]:
     c = counters_table.c
     with db.transaction() as conn:
         rows = conn.execute(
-            select(c.council, c.record_type, c.records, c.pages).order_by(c.council, c.record_type)
+            select(c.council, c.record_type, c.records, c.pages, c.rescan_records, c.rescan_pages)
+            .order_by(c.council, c.record_type)
         ).all()
     return [Counter(*row) for row in rows]
 

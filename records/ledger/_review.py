@@ -1,22 +1,24 @@
 """A person's decisions on records the classifier was unsure of: the queue, type changes, labels.
 
-A decision changes the record's row, moves a record and its pages from the old type's counter
-to the new one's, keeps the label and logs the event, all in one transaction; it applies only
-if the row still has the type the reviewer saw, so two reviewers racing on one record move
-the counters once.
+The queue holds records a person must look at: a doubtful type, a doubtful page, or pages below
+the capture standard. A decision changes the record's row, moves a record and its pages from
+the old type's counter to the new one's (digitised, or needing re-scan, as the record counts),
+keeps the label and logs the event, all in one transaction; it applies only if the row still
+has the type the reviewer saw, so two reviewers racing on one record move the counters once.
+A record sent back for re-scan (or archived below the capture standard) counts as needing
+re-scan, not as digitised, until a person accepts its scan as it is.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Collection
 from typing import Any
 
 from sqlalchemy import delete, func, insert, select, update
-from sqlalchemy.engine import Connection
 
 from records.ledger import _events
 from records.ledger._database import Database, now, rows_as
+from records.ledger._records import EMPTY_COUNTER, counter_moves, move_counter
 from records.ledger.entries import TypeChange
 from records.ledger.rows import LabelledRecordRow, RecordRow, RescanRow, ReviewLabelRow
 from records.ledger.schema import counters_table, records_table, rescan_requests_table, review_labels_table
@@ -44,7 +46,9 @@ def next_for_review(db: Database, councils: Collection[str] | None, *, after_id:
 
 def request_rescan(db: Database, source_sha256: str, *, reason: str, requested_by: str) -> bool:
     """Take the record out of the review queue as sent back for re-scan, with the request and its
-    audit event, in one transaction; False if the record is not awaiting review."""
+    audit event, in one transaction; False if the record is not awaiting review. A record counted
+    as digitised moves to "needs re-scan" in its counter (all its pages, with `reason`); one
+    already below the capture standard stays counted as it is."""
     at = now()
     rec = records_table.c
     with db.transaction() as conn:
@@ -54,8 +58,14 @@ def request_rescan(db: Database, source_sha256: str, *, reason: str, requested_b
         ).rowcount
         if updated != 1:
             return False
-        council, batch, pages = conn.execute(
-            select(rec.council, rec.batch, rec.pages).where(rec.source_sha256 == source_sha256)).one()
+        council, batch, record_type, pages, rescan = conn.execute(
+            select(rec.council, rec.batch, rec.record_type, rec.pages, rec.rescan_pages)
+            .where(rec.source_sha256 == source_sha256)).one()
+        if not rescan:
+            conn.execute(update(records_table).where(rec.source_sha256 == source_sha256)
+                         .values(rescan_pages=pages, rescan_reasons=reason))
+            move_counter(conn, db, council, record_type,
+                         {**counter_moves(pages, 0, -1), **counter_moves(pages, pages, 1)}, at)
         conn.execute(insert(rescan_requests_table).values(
             source_sha256=source_sha256, council=council, reason=reason, requested_by=requested_by, requested_at=at))
         _events.append(conn, at, council, batch, source_sha256, requested_by, [
@@ -95,11 +105,15 @@ def set_record_type(db: Database, change: TypeChange) -> bool:
         ).rowcount
         if updated != 1:
             return False
-        council, batch, pages = conn.execute(
-            select(rec.council, rec.batch, rec.pages).where(rec.source_sha256 == change.source_sha256)
+        council, batch, pages, rescan = conn.execute(
+            select(rec.council, rec.batch, rec.pages, rec.rescan_pages).where(rec.source_sha256 == change.source_sha256)
         ).one()
         if change.new_type != change.expected_type:
-            _move_counter(conn, db.upsert(counters_table), council, change, pages, at)
+            move_counter(conn, db, council, change.expected_type, counter_moves(pages, rescan, -1), at)
+            move_counter(conn, db, council, change.new_type, counter_moves(pages, rescan, 1), at)
+            conn.execute(delete(counters_table).where(counters_table.c.council == council,
+                                                      counters_table.c.record_type == change.expected_type,
+                                                      EMPTY_COUNTER))
         conn.execute(
             insert(review_labels_table).values(
                 source_sha256=change.source_sha256, council=council, record_type=change.new_type,
@@ -113,23 +127,28 @@ def set_record_type(db: Database, change: TypeChange) -> bool:
     return True
 
 
-def _move_counter(conn: Connection, upsert: Any, council: str, change: TypeChange, pages: int, at: dt.datetime) -> None:
-    """Decrement the old type's counter and increment the new one's, in SQL; drop empty rows."""
-    c = counters_table.c
-    conn.execute(
-        update(counters_table)
-        .where(c.council == council, c.record_type == change.expected_type)
-        .values(records=c.records - 1, pages=c.pages - pages, updated_at=at)
-    )
-    stmt = upsert.values(council=council, record_type=change.new_type, records=1, pages=pages, updated_at=at)
-    conn.execute(
-        stmt.on_conflict_do_update(
-            index_elements=["council", "record_type"],
-            set_={"records": c.records + 1, "pages": c.pages + stmt.excluded.pages, "updated_at": at},
-        )
-    )
-    conn.execute(delete(counters_table).where(c.council == council, c.record_type == change.expected_type,
-                                              c.records <= 0))
+def accept_capture(db: Database, source_sha256: str, accepted_by: str) -> bool:
+    """A person accepts a record's scan as it is, below the capture standard: it counts as
+    digitised from now on. False (nothing written) if it was not waiting for re-scan."""
+    at = now()
+    rec = records_table.c
+    with db.transaction() as conn:
+        found = conn.execute(
+            select(rec.council, rec.batch, rec.record_type, rec.pages, rec.rescan_pages, rec.rescan_reasons)
+            .where(rec.source_sha256 == source_sha256, func.coalesce(rec.rescan_pages, 0) > 0)
+        ).first()
+        if found is None:
+            return False
+        council, batch, record_type, pages, rescan, reasons = found
+        updated = conn.execute(update(records_table).where(
+            rec.source_sha256 == source_sha256, rec.rescan_pages == rescan).values(rescan_pages=0)).rowcount
+        if updated != 1:
+            return False
+        move_counter(conn, db, council, record_type, {**counter_moves(pages, rescan, -1), **counter_moves(pages, 0, 1)}, at)
+        _events.append(conn, at, council, batch, source_sha256, accepted_by, [
+            ("capture_accepted", {"rescan_pages": rescan, "reasons": reasons, "pages": pages}),
+        ])
+    return True
 
 
 def labelled_records(db: Database) -> list[LabelledRecordRow]:

@@ -41,6 +41,11 @@ class ArchivedRecord:
     first_page: int | None = None
     last_page: int | None = None
     reference: str | None = None
+    #: The archive PDF's format ("pdfa-2b" or "pdf"); pages below the capture standard and why
+    #: (comma-joined codes): with any, the record counts as needing re-scan, not as digitised.
+    archive_format: str | None = None
+    rescan_pages: int = 0
+    rescan_reasons: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

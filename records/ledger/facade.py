@@ -173,6 +173,12 @@ class Ledger:
         """
         return _review.set_record_type(self._db, change)
 
+    def accept_capture(self, source_sha256: str, *, accepted_by: str) -> bool:
+        """A person accepts a scan below the capture standard as it is: the record moves from
+        "needs re-scan" to digitised in its counter, with an audit event, in one transaction.
+        False (nothing written) if the record was not waiting for re-scan."""
+        return _review.accept_capture(self._db, source_sha256, accepted_by)
+
     def labelled_records(self) -> list[LabelledRecordRow]:
         """Records a person has reviewed, with their current (reviewed) type: training labels."""
         return _review.labelled_records(self._db)

@@ -45,6 +45,13 @@ class RecordRow:
     first_page: int | None = None
     last_page: int | None = None
     reference: str | None = None
+    archive_format: str | None = None  # None: archived before the ledger kept it (plain PDF)
+    rescan_pages: int | None = None  # pages below the capture standard; None: judged before it existed
+    rescan_reasons: str | None = None
+
+    @property
+    def needs_rescan(self) -> bool:
+        return bool(self.rescan_pages)
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,12 +90,15 @@ class QuarantineRow:
 
 @dataclass(frozen=True, slots=True)
 class Counter:
-    """Records and pages archived for one council and record type."""
+    """Records and pages digitised for one council and record type, and those archived but
+    below the capture standard (needing re-scan)."""
 
     council: str
     record_type: str
     records: int
     pages: int
+    rescan_records: int = 0
+    rescan_pages: int = 0
 
 
 @dataclass(frozen=True, slots=True)

@@ -60,6 +60,12 @@ records_table = Table(
     Column("first_page", Integer, nullable=True),
     Column("last_page", Integer, nullable=True),
     Column("reference", String(255), nullable=True),
+    # The archive PDF's format, "pdfa-2b" or "pdf" (NULL: archived before the ledger kept it, plain PDF).
+    Column("archive_format", String(16), nullable=True),
+    # Pages below the capture standard and the reasons (comma-joined codes): a record with any is
+    # counted as needing re-scan, not as digitised. NULL: judged before the standard existed (none).
+    Column("rescan_pages", Integer, nullable=True),
+    Column("rescan_reasons", String(255), nullable=True),
     # The review queue: the next record awaiting review, per council, in archive order.
     Index("ix_records_review_queue", "needs_review", "council", "id"),
     # Forecasts and the dashboard sum the pages archived in a recent window: the index covers the sums.
@@ -83,7 +89,8 @@ source_files_table = Table(
     Column("done_at", DateTime(timezone=True), nullable=False),
 )
 
-#: Records and pages per (council, record type), moved only by SQL increments.
+#: Records and pages per (council, record type), moved only by SQL increments: digitised ones in
+#: `records` and `pages`, those below the capture standard in `rescan_records` and `rescan_pages`.
 counters_table = Table(
     "counters",
     metadata,
@@ -92,6 +99,8 @@ counters_table = Table(
     Column("records", Integer, nullable=False),
     Column("pages", Integer, nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("rescan_records", Integer, nullable=False, server_default="0"),
+    Column("rescan_pages", Integer, nullable=False, server_default="0"),
 )
 
 #: Inputs that could not be archived, once per (path, content); resolved when archived later.

@@ -1,7 +1,9 @@
 """Digitisation progress per council and record type, against each council's own estimate.
 
 Counts come from the ledger; the estimate only ever divides them. A council with no
-estimate is reported as unknown, never given a made-up percentage.
+estimate is reported as unknown, never given a made-up percentage. Records archived below
+their council's capture standard are counted as "needs re-scan", apart: their pages are not
+digitised and stay outstanding.
 """
 
 from __future__ import annotations
@@ -33,6 +35,9 @@ class ProgressRow:
     #: Pages the council holds but need not digitise (exclusions), and what is left to do.
     not_needed: int = 0
     outstanding: int | None = None
+    #: Records (and their pages) archived below the capture standard: to scan again, not digitised.
+    rescan_records: int = 0
+    rescan_pages: int = 0
 
 
 def band_for(digitised: int, estimate: int | None) -> str:
@@ -101,7 +106,8 @@ def progress_rows(
         rows.append(
             ProgressRow(slug, ALL_TYPES, sum(c.records for c in counts.values()), pages, estimate,
                         percent_for(pages, scope), band_for(pages, scope), failures.get(slug, 0),
-                        skip, outstanding_for(pages, estimate, skip))
+                        skip, outstanding_for(pages, estimate, skip),
+                        sum(c.rescan_records for c in counts.values()), sum(c.rescan_pages for c in counts.values()))
         )
         type_estimates = inventory.type_pages if inventory else {}
         for record_type in sorted(set(counts) | set(type_estimates)):
@@ -113,7 +119,8 @@ def progress_rows(
             rows.append(
                 ProgressRow(slug, record_type, counter.records if counter else 0, done, est,
                             percent_for(done, scope), band_for(done, scope), 0, skip,
-                            outstanding_for(done, est, skip))
+                            outstanding_for(done, est, skip),
+                            counter.rescan_records if counter else 0, counter.rescan_pages if counter else 0)
             )
     return rows
 
@@ -121,15 +128,15 @@ def progress_rows(
 def markdown_table(rows: Iterable[ProgressRow]) -> str:
     lines = [
         "| Council | Record type | Records | Pages digitised | Estimated pages | % digitised | FoI band "
-        "| Failed, needs attention | Not needing digitisation | Outstanding |",
-        "|---|---|---:|---:|---:|---:|---|---:|---:|---:|",
+        "| Failed, needs attention | Needs re-scan (records/pages) | Not needing digitisation | Outstanding |",
+        "|---|---|---:|---:|---:|---:|---|---:|---:|---:|---:|",
     ]
     for r in rows:
         lines.append(
             f"| {r.council} | {r.record_type} | {r.records} | {r.pages} | "
             f"{r.estimate_pages if r.estimate_pages is not None else UNKNOWN} | "
             f"{f'{r.percent:.1f}%' if r.percent is not None else UNKNOWN} | {r.band} | "
-            f"{r.failed if r.record_type == ALL_TYPES else ''} | {r.not_needed} | "
+            f"{r.failed if r.record_type == ALL_TYPES else ''} | {r.rescan_records}/{r.rescan_pages} | {r.not_needed} | "
             f"{r.outstanding if r.outstanding is not None else UNKNOWN} |"
         )
     return "\n".join(lines)

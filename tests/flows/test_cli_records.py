@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 from flows import progress_report
 from flows.cli import app
 from records.archive.local import Archive
+from records.classify.corpus import training_texts
 from records.classify.learned import MODEL_FILE, load_model
 from records.config import UNCLASSIFIED
 from records.errors import ExitCode
@@ -88,13 +89,17 @@ def test_train_saves_a_model_the_pipeline_loads(data: Path, tmp_path: Path) -> N
     records = [{"path": f"x/{t}{n}.png", "record_type": t, "pages": [f"{text} letter number {n}"]}
                for t, text in texts.items() for n in range(4)]
     (samples / "ground_truth.json").write_text(json.dumps({"records": records}))
-    summary = _json(["train", "--samples", str(samples), "--data-dir", str(data), "--json"])["train"]
+    summary = _json(["train", "--samples", str(samples), "--no-real", "--data-dir", str(data), "--json"])["train"]
     assert summary["examples"] == 8
     model = load_model(data / "models" / MODEL_FILE)
     assert model is not None and model.classes == ("complaint", "council_tax")
     assert model.meta["examples_per_type"] == {"complaint": 4, "council_tax": 4}
-    too_few = runner.invoke(app, ["train", "--no-reviewed", "--data-dir", str(data)])
+    too_few = runner.invoke(app, ["train", "--no-reviewed", "--no-real", "--data-dir", str(data)])
     assert too_few.exit_code == ExitCode.usage
+    with_real = _json(["train", "--samples", str(samples), "--data-dir", str(data), "--json"])["train"]
+    assert with_real["examples"] == 8 + len(training_texts())
+    model = load_model(data / "models" / MODEL_FILE)
+    assert model is not None and len(model.classes) == 9 and model.version == with_real["version"]
 
 
 def test_progress_report_flow_publishes_the_report_artifact(data: Path) -> None:

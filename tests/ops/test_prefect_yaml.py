@@ -20,6 +20,7 @@ def test_prefect_yaml_deploys_each_operation_once() -> None:
         ("flows/batch.py:digitise_scan_root", "on-demand"),
         ("flows/batch.py:progress_report", "morning"),
         ("flows/fixity.py:verify_archive", "weekly"),
+        ("flows/retrain.py:retrain_classifier", "nightly-retrain"),
         ("flows/shards.py:fan_out", "on-demand"),
         ("flows/watch.py:sweep_new_batches", "every-15-minutes"),
     ]

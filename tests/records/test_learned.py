@@ -12,15 +12,19 @@ from records.classify.learned import (
     LearnedClassifier,
     LinearModel,
     ModelOptions,
+    TermBlock,
     _vectorizer,
     load_classifier,
     load_model,
     save_model,
     train_model,
 )
+from records.classify.corpus import heldout_texts, training_texts
+from records.classify.retrain import score_heldout
 from records.classify.rules import Classifier
 from records.config import UNCLASSIFIED, Classification, Settings
 from records.errors import TrainingError
+from samples.generate import generate_texts
 
 TOPICS = {
     "council_tax": ["council tax bill for your home", "band D annual charge and instalments",
@@ -44,18 +48,20 @@ def rules(settings: Settings) -> Classifier:
     return Classifier(settings.classification)
 
 
-@pytest.mark.parametrize("options", [ModelOptions(), ModelOptions(analyzer="word", ngram_range=(1, 2))])
-def test_tfidf_matches_scikit_learn(rules: Classifier, options: ModelOptions) -> None:
+def test_tfidf_matches_scikit_learn(rules: Classifier) -> None:
     examples = _examples()
+    options = ModelOptions()
     model = train_model(examples, rules, options)
-    fitted = _vectorizer(options, min_df=1).fit([e.text for e in examples])
-    assert tuple(fitted.get_feature_names_out()) == model.terms
-    for example in examples:
-        text = example.text + " Café naïve"  # accents are stripped as scikit-learn strips them
-        columns, weights = model.tfidf(text)
-        ours = np.zeros(len(model.terms))
-        ours[columns] = weights
-        assert np.allclose(ours, fitted.transform([text]).toarray()[0])
+    assert [(b.analyzer, b.low, b.high) for b in model.blocks] == [("word", 1, 2), ("char_wb", 3, 5)]
+    for block, spec in zip(model.blocks, options.blocks, strict=True):
+        fitted = _vectorizer(spec, options, min_df=1).fit([e.text for e in examples])
+        assert tuple(fitted.get_feature_names_out()) == block.terms
+        for example in examples:
+            text = example.text + " Café naïve"  # accents are stripped as scikit-learn strips them
+            columns, weights = block.tfidf(text)
+            ours = np.zeros(len(block.terms))
+            ours[columns] = weights
+            assert np.allclose(ours, fitted.transform([text]).toarray()[0])
 
 
 def test_learned_classifier_files_clear_text_and_reviews_unfamiliar(rules: Classifier) -> None:
@@ -72,9 +78,10 @@ def test_learned_classifier_rules_veto_a_contradicted_verdict(rules: Classifier)
     """A model sure of council tax, a text the rules confidently call planning: a person decides."""
     classes = ("complaint", "council_tax", "planning_application")
     sure_of_council_tax = LinearModel(
-        classes=classes, terms=("letter",), idf=np.ones(1), coef=np.zeros((3, 1 + len(rules.record_types))),
-        intercept=np.array([0.0, 6.0, 0.0]), rule_types=rules.record_types, rules_fingerprint=rules.fingerprint,
-        options=ModelOptions(analyzer="word", ngram_range=(1, 1)),
+        classes=classes, blocks=(TermBlock("word", 1, 1, ("letter",), np.ones(1)),),
+        coef=np.zeros((3, 1 + len(rules.record_types))), intercept=np.array([0.0, 6.0, 0.0]),
+        rule_types=rules.record_types, rules_fingerprint=rules.fingerprint,
+        options=ModelOptions(blocks=(("word", 1, 1),)),
     )
     text = "Town and Country Planning Act 1990. Decision Notice. Application No: 25/01234/HOU."
     assert rules.classify_text(text).record_type == "planning_application"
@@ -105,6 +112,7 @@ def test_saved_model_loads_without_pickle_and_scores_the_same(rules: Classifier,
     save_model(model, path)
     loaded = load_model(path)
     assert loaded is not None and loaded.classes == model.classes and loaded.meta["examples"] == 24
+    assert loaded.version == model.version and loaded.temperature == pytest.approx(model.temperature)
     text = "objection to the planning application for a new dwelling"
     assert np.allclose(loaded.probabilities(text, rules), model.probabilities(text, rules), atol=1e-4)
     assert path.stat().st_mode & 0o777 == 0o640
@@ -134,3 +142,48 @@ def test_train_model_refuses_too_few_or_unknown_labels(rules: Classifier) -> Non
         train_model(_examples()[:5], rules)
     with pytest.raises(TrainingError, match="not in record_types.yaml"):
         train_model([*_examples(), LabelledText("allotment tenancy", "allotments")], rules)
+
+
+ALLOTMENT_LETTERS = [  # written for this test: a council's own record type, four examples
+    "Allotment tenancy agreement for plot 14B at Mill Lane allotments. The annual rent is due on 1 October.",
+    "Notice to quit your allotment plot: the plot has not been cultivated this season despite two warnings.",
+    "Allotment waiting list: you are now fifth on the list for a half plot at Church Road allotments.",
+    "Allotment plot inspection: please clear the rubbish and cut back the brambles by the end of the month.",
+]
+
+
+def test_council_own_record_type_learned_from_a_few_examples(settings: Settings) -> None:
+    """A council adds a record type with one rule and four examples; the model files it, and the
+    held-out real texts are filed as well as without it (one text's difference allowed), none wrong."""
+    config = settings.classification.model_dump()
+    config["record_types"]["allotments"] = {
+        "label": "Allotments", "lgcs": "Property / Allotments", "retention": {"period_years": 6, "trigger": "tenancy end"},
+        "rules": [{"pattern": r"allotment", "weight": 2}]}
+    rules = Classifier(Classification.model_validate(config))
+    generated = [LabelledText(t, y, generated=True) for t, y in generate_texts(3)]
+    own = [LabelledText(t, "allotments") for t in ALLOTMENT_LETTERS]
+    classifier = LearnedClassifier(rules, train_model([*generated, *training_texts(), *own], rules))
+    verdict = classifier.classify_text("Your allotment rent for plot 3 at Station Road is overdue; "
+                                       "please pay or the tenancy will end.")
+    assert (verdict.record_type, verdict.needs_review) == ("allotments", False)
+    assert verdict.model_version == classifier.model.version  # type: ignore[union-attr]
+    assert verdict.as_sidecar(needs_review=False)["model_version"] == verdict.model_version
+    held_texts = heldout_texts()
+    base_rules = Classifier(settings.classification)
+    without = score_heldout(LearnedClassifier(base_rules, train_model([*generated, *training_texts()], base_rules)),
+                            held_texts)
+    held = score_heldout(classifier, held_texts)
+    assert held.right >= without.right - 1 / len(held_texts) and held.wrong <= max(without.wrong, 0.03)
+
+
+def test_calibration_softens_a_model_whose_real_texts_disagree(rules: Classifier) -> None:
+    """Out-of-fold mistakes on real texts raise the temperature (less sure); agreement never lowers it below 1."""
+    clean = train_model(_examples(3), rules)
+    assert clean.temperature >= 1.0
+    noisy = [LabelledText(e.text, "complaint" if n % 3 == 0 else e.record_type)
+             for n, e in enumerate(_examples(3))]
+    softened = train_model(noisy, rules)
+    assert softened.temperature > 1.5
+    text = "council tax bill for your home"
+    assert softened.probabilities(text, rules).max() < train_model(noisy, rules, ModelOptions(calibrate=False)
+                                                                   ).probabilities(text, rules).max()

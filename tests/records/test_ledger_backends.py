@@ -162,12 +162,15 @@ def test_ledger_made_before_migrations_is_adopted(ledger_url: str) -> None:
     """A first-release ledger (create_all, no sidecar_sha256, no alembic_version) keeps its rows."""
     engine = create_engine(ledger_url)
     metadata.create_all(engine, tables=[records_table, counters_table, quarantine_table])
-    later = ("sidecar_sha256", "source_file_sha256", "first_page", "last_page", "reference")  # added by migrations
+    later = ("sidecar_sha256", "source_file_sha256", "first_page", "last_page", "reference",
+             "archive_format", "rescan_pages", "rescan_reasons")  # added by migrations
     with engine.begin() as conn:
         for index in ("ix_records_source_file_sha256", "ix_records_review_queue", "ix_records_archived_at"):
             conn.execute(text(f"DROP INDEX {index}"))  # added by migrations too
         for column in later:
             conn.execute(text(f"ALTER TABLE records DROP COLUMN {column}"))
+        for column in ("rescan_records", "rescan_pages"):
+            conn.execute(text(f"ALTER TABLE counters DROP COLUMN {column}"))
         old = _record("e" * 64, "alpha", "council_tax", 3)
         columns = {name: getattr(old, name) for name in ArchivedRecord.__slots__ if name not in later}
         conn.execute(records_table.insert().values(**columns, archived_at=dt.datetime.now(dt.timezone.utc)))

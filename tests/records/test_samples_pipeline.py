@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from ocr import pdfa_findings
 from records.config import Settings
 from records.context import build_context
 from records.intake.scan import discover
@@ -117,6 +118,18 @@ def test_archive_layout_sidecar_and_permissions(sample_run: SampleRun, ground_tr
         mode = stat.S_IMODE(path.stat().st_mode)
         assert mode & 0o027 == 0, f"{path.relative_to(archive)} is readable by others: {oct(mode)}"
     assert not list(archive.rglob(".tmp-*"))
+
+
+def test_every_sample_archived_as_valid_pdfa_2b_within_the_capture_standard(sample_run: SampleRun) -> None:
+    """The shipped default: every sample's archive PDF is PDF/A-2b, validated again here as
+    stored, and says so in its sidecar and ledger row; the 300 dpi samples meet the standard."""
+    rows = {r.source_sha256: r for r in build_context(sample_run.settings).ledger.records()}
+    for _, (sidecar, meta) in _sidecars(sample_run.data).items():
+        assert pdfa_findings(sidecar.with_suffix(".pdf")) == ()
+        row = rows[meta["record_id"]]
+        assert meta["archive"]["format"] == row.archive_format == "pdfa-2b" and "pdfa_findings" not in meta["archive"]
+        assert meta["capture"]["needs_rescan"] is False and row.rescan_pages == 0
+    assert all(c.rescan_records == 0 for c in build_context(sample_run.settings).ledger.counters())
 
 
 def test_second_run_adds_nothing(sample_run: SampleRun) -> None:

@@ -56,7 +56,7 @@ def _halfway_through_archive_copy() -> None:
     real: Callable[..., None] = shutil.copyfileobj
 
     def copy_half_then_die(fsrc: IO[bytes], fdst: IO[bytes], length: int = 0) -> None:
-        if not str(getattr(fsrc, "name", "")).endswith("document.pdf"):  # only the OCR'd PDF
+        if not str(getattr(fsrc, "name", "")).endswith(("document.pdf", "document.pdfa.pdf")):  # the record's PDF
             return real(fsrc, fdst, length)
         data = fsrc.read()
         fdst.write(data[: len(data) // 2])
