@@ -27,7 +27,7 @@ def rules(settings: Settings) -> Classifier:
     return Classifier(settings.classification)
 
 
-QUICK = ModelOptions(calibrate=False)  # the flow test trains with the defaults; here the routing matters
+QUICK = ModelOptions(calibration="none")  # the flow test trains with the defaults; here the routing matters
 
 
 @pytest.fixture(scope="module")
