@@ -22,6 +22,9 @@ per condition:
 - multicol:   two- and three-column reports and newsletters, a single-column report
 - real-rot:   upright pages of the kinds above turned 90, 180 or 270 degrees clockwise
 - real-skew:  the same kinds tilted +2 and -2 degrees
+- later:      three multi-column pages added after the reader was tuned on the rest (a report
+              with one column on top and two below, financial tables beside prose, a newspaper
+              page), one of them also turned 90, 180, 270 and tilted -2, the tables turned 90
 
 Texts are normalised alike for the truth and every engine (`normalise_text`). UNLV truths are
 zones in no reading order and leave photographs out, so their CER is taken zone by zone
@@ -136,11 +139,17 @@ SCRIBE_BENCHMARK = Source(
         "ground_truth/table_11.truth.hocr": "838249ed0a954bbfc4b585a1d504bb0ac79670dd16ff0be4aba4a2d8a019efbf",
         "img/table_12.png": "50e9548ca9be5b17fd5df4de986efadcfb5030f2c64d355d22548b4cc772d968",
         "ground_truth/table_12.truth.hocr": "943be92d3665e8b5ebc924a79bb02a4b5520e48fb8ea412c8dc75eaf034443fe",
+        "img/multicol_03.png": "0d642d30df8fd52686879d622f0835d3938af2281f082d01191254cb3c24f729",
+        "ground_truth/multicol_03.truth.hocr": "bbe745b861acff070519b03554bf28104cd2f3eac45c92fc732d956d85b4b1c1",
+        "img/multicol_07.png": "26e2e1e1ee6535147843b656f59f268924d4b3d3ed102bdd3d82cfd78a2f8d61",
+        "ground_truth/multicol_07.truth.hocr": "4629495a4c80f5c97f1da05fa3a4710e3112eef900564c05676327424a8c1bcc",
+        "img/multicol_08.png": "26a8fa4c12e7e8a47726e7497a6c90577dd4f150404a42c520e652524b360362",
+        "ground_truth/multicol_08.truth.hocr": "568dc08deeb48d356f9832a4bad5f72c6b728fe2f8cfe1dbc3ea1e4f223a5115",
     },
 )
 SOURCES = (TESSERACT_TEST, SCRIBE_BENCHMARK)
 CONDITIONS = ("unlv", "unlv-rot", "unlv-skew", "tess-test", "tess-rot",
-              "typed", "table", "form", "multicol", "real-rot", "real-skew")
+              "typed", "table", "form", "multicol", "real-rot", "real-skew", "later")
 UNLV = ("8071_093.3B", "8087_054.3B")
 TYPED = ("deposition_01", "deposition_02", "filing_01", "filing_03")
 TABLES = ("table_01", "table_02", "table_04", "table_05", "table_07", "table_08", "table_09", "table_10",
@@ -151,6 +160,12 @@ COLUMNS = ("multicol_01", "multicol_02", "multicol_04", "multicol_05", "multicol
 TURNED = (("deposition_02", 90), ("deposition_02", 180), ("table_08", 270), ("table_05", 90),
           ("multicol_05", 180), ("multicol_11", 270))
 TILTED = (("filing_01", 2.0), ("table_09", -2.0), ("multicol_04", 2.0))
+#: Pages added after the reader was tuned on the ones above, kept apart to show whether the
+#: tuning holds: a report with one column on top and two below beside a sidebar, a page of
+#: financial tables beside prose, a newspaper page of three columns under a photograph; the
+#: first also turned and tilted as a sheet fed badly would be.
+LATER = (("multicol_03", 0, 0.0), ("multicol_07", 0, 0.0), ("multicol_08", 0, 0.0), ("multicol_03", 90, 0.0),
+         ("multicol_03", 180, 0.0), ("multicol_03", 270, 0.0), ("multicol_03", 0, -2.0), ("multicol_07", 90, 0.0))
 
 
 @dataclass(frozen=True)
@@ -194,6 +209,7 @@ PAGES = (
     *(_scribe("multicol", n) for n in COLUMNS),
     *(_scribe("real-rot", n, turn=t) for n, t in TURNED),
     *(_scribe("real-skew", n, tilt=a) for n, a in TILTED),
+    *(_scribe("later", n, turn=t, tilt=a) for n, t, a in LATER),
 )
 
 _QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201a": "'", "\u2032": "'", "\u201c": '"', "\u201d": '"',

@@ -15,7 +15,11 @@ The steps, each cheap unless the page needs it:
 4. `check_reading`: text-line bands of ink (faint ink included) against word boxes.
    Lines unread → a second pass with faint ink darkened, then one with sparse-text
    segmentation (`--psm 11`); the most complete pass wins. Whatever is still missing
-   is reported as a review reason, never dropped silently.
+   is reported as a review reason, never dropped silently. A page that was despeckled
+   and still has lines unread is first read as scanned too, and that reading kept when it
+   is clearly better (`_clearly_better`): the median filter that clears grain also erases
+   small print on a low-resolution scan and print on halftone shading (real scans: a
+   newspaper page at 0.66 of its words' recall cleaned, 0.98 not; a shaded table 0.35, 0.55).
 """
 
 from __future__ import annotations
@@ -196,6 +200,11 @@ def read_page(page: ImagePage, options: ReadOptions) -> PageReading:
         flipped = _ocr_pass(source, options, _Attempt("ocr-flipped", upside_down, best.attempt.psm))
         passes += 1
         best, settled = _pick(best, flipped)
+    if best.attempt.prep.clean and not best.reading.is_complete:  # cleaning may have erased the lines
+        raw = _ocr_pass(source, options, _Attempt("ocr-uncleaned", replace(best.attempt.prep, clean=False),
+                                                  best.attempt.psm))
+        passes += 1
+        best = raw if _clearly_better(raw, best) else best
     if not best.reading.is_complete:  # any line missed: worth a pass, if not always a reviewer's time
         for retry in _recoveries(best.attempt, bitonal=source.pixels.mode == "1"):
             passes += 1
@@ -227,14 +236,17 @@ def _recoveries(kept: _Attempt, *, bitonal: bool) -> list[_Attempt]:
 
 
 def _should_keep(candidate: _Pass, best: _Pass) -> bool:
-    """A recovery pass replaces the reading only if it reads more of the page's lines.
+    """A recovery pass replaces the reading only if it reads more of the page's lines, and no
+    fewer sure words: its lines are counted on the ink of its own prepared page, and darkening
+    faint ink also blackens shading over print (real scans: a table page read at 0.94 of its
+    words, 0.84 darkened, with one line fewer unread).
 
     Sparse segmentation (`--psm 11`) has no reading order across blocks: a two-column page
     comes out with its columns interleaved line by line. It is kept only for clearly more
     confident words (a dropped paragraph), never for junk read off a photograph or a stamp; the
     lines it would have added are still reported for review.
     """
-    if not candidate.reading.is_better_than(best.reading):
+    if not candidate.reading.is_better_than(best.reading) or _sure_words(candidate.ocr) < _sure_words(best.ocr):
         return False
     if candidate.attempt.psm == best.attempt.psm:
         return True
