@@ -12,7 +12,9 @@ the manifest says which placeholders each text got.
 The split is fixed and stratified: within each record type, texts are grouped by source document
 (the id's part before the last `-`, e.g. one GOV.UK guide or one statutory instrument, so parts
 of one document never straddle the split) and about a third of the groups, chosen by a hash of
-the group name, are `heldout`. Held-out texts are for evaluation only: records.classify.corpus
+the group name, are `heldout`. Texts are added in batches (the manifest's `batch`): an import
+keeps every text already in the manifest with its split, and splits only the new ones, among
+themselves, by the same rule. Held-out texts are for evaluation only: records.classify.corpus
 never hands them to training.
 
     python -m samples.real_corpus import STAGING_DIR   # redact staged texts into samples/real_text/
@@ -34,7 +36,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent / "real_text"
 MANIFEST = ROOT / "manifest.csv"
-FIELDS = ("id", "record_type", "split", "source", "licence", "redaction", "chars")
+FIELDS = ("id", "record_type", "split", "source", "licence", "redaction", "chars", "batch")
 HELDOUT_SHARE = 3  # about one text in three, in whole groups
 #: Accepted sources (address or `github:` prefix) and where each states its licence.
 LICENCES: tuple[tuple[tuple[str, ...], str], ...] = (
@@ -50,6 +52,10 @@ LICENCES: tuple[tuple[tuple[str, ...], str], ...] = (
     (("github:unboxed/bops@",),
      "MIT Licence, stated in the repository's LICENCE.md at this commit ('Permission is hereby granted, free "
      "of charge, to any person obtaining a copy of this software and associated documentation files ...')"),
+    (("github:mysociety/whatdotheyknow-theme@",),
+     "MIT Licence, stated in the repository's MIT-LICENSE at this commit ('Permission is hereby granted, free of "
+     "charge, to any person obtaining a copy of this software and associated documentation files ...') and in "
+     "its README ('released under the MIT license')"),
 )
 
 #: Personal names that appear in the published texts (officers, correspondents).
@@ -124,34 +130,37 @@ def assign_splits(entries: Sequence[Staged]) -> dict[str, str]:
     return {e.id: "heldout" if (e.record_type, _group(e.id)) in held else "train" for e in entries}
 
 
-def _existing_splits(root: Path) -> dict[str, str]:
+def _existing_rows(root: Path) -> dict[str, dict[str, str]]:
     if not (root / MANIFEST.name).is_file():
         return {}
     with (root / MANIFEST.name).open(encoding="utf-8", newline="") as f:
-        return {row["id"]: row["split"] for row in csv.DictReader(f)}
+        return {row["id"]: {k: row.get(k) or "1" for k in FIELDS} for row in csv.DictReader(f)}
 
 
 def import_staged(folder: Path, root: Path = ROOT) -> Counter[tuple[str, str]]:
+    """Redact staged texts into the corpus. Texts already in the manifest keep their line and split
+    (the held-out set stays fixed); new ones form the next batch and are split among themselves."""
     entries = read_staged(folder)
     duplicates = [i for i, n in Counter(e.id for e in entries).items() if n > 1]
     if duplicates:
         raise SystemExit(f"duplicate ids: {duplicates}")
     licences = {e.id: licence_of(e.source) for e in entries}  # refuse before writing anything
-    kept = _existing_splits(root)  # a text keeps its split when texts are added: the held-out set stays fixed
-    splits = kept | assign_splits([e for e in entries if e.id not in kept])
-    rows = []
+    rows = _existing_rows(root)
+    batch = str(max((int(r["batch"]) for r in rows.values()), default=0) + 1)
+    splits = assign_splits([e for e in entries if e.id not in rows])
     for e in entries:
         text, used = redact(e.text)
         (root / e.record_type).mkdir(parents=True, exist_ok=True)
         (root / e.record_type / f"{e.id}.txt").write_text(text, encoding="utf-8")
-        rows.append({"id": e.id, "record_type": e.record_type, "split": splits[e.id], "source": e.source,
-                     "licence": licences[e.id], "redaction": " ".join(used) or "none needed",
-                     "chars": len(text)})
+        kept = rows.get(e.id, {"split": splits.get(e.id, ""), "batch": batch})
+        rows[e.id] = {"id": e.id, "record_type": e.record_type, "split": kept["split"], "source": e.source,
+                      "licence": licences[e.id], "redaction": " ".join(used) or "none needed",
+                      "chars": str(len(text)), "batch": kept["batch"]}
     with (root / MANIFEST.name).open("w", encoding="utf-8", newline="") as f:
         writer = csv.DictWriter(f, FIELDS)
         writer.writeheader()
-        writer.writerows(sorted(rows, key=lambda r: (r["record_type"], r["id"])))
-    return Counter((r["record_type"], r["split"]) for r in rows)
+        writer.writerows(sorted(rows.values(), key=lambda r: (r["record_type"], r["id"])))
+    return Counter((r["record_type"], r["split"]) for r in rows.values())
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -33,7 +33,8 @@ class CorpusText:
     text: str
 
     def labelled(self) -> LabelledText:
-        return LabelledText(self.text, self.record_type)
+        """As a training example, grouped by source document (the id before its last `-`)."""
+        return LabelledText(self.text, self.record_type, group=self.id.rsplit("-", 1)[0])
 
 
 def load_corpus(root: Path = DEFAULT_ROOT) -> list[CorpusText]:

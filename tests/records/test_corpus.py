@@ -66,9 +66,34 @@ def test_corpus_covers_every_type_with_a_stratified_heldout_part() -> None:
 
 
 def test_corpus_split_is_reproduced_by_the_split_rule() -> None:
-    corpus = load_corpus()
-    staged = [Staged(t.id, t.record_type, "", t.text) for t in corpus]
-    assert assign_splits(staged) == {t.id: t.split for t in corpus}
+    """Each batch of added texts was split among itself; earlier texts kept theirs."""
+    corpus = {t.id: t for t in load_corpus()}
+    batches: dict[str, list[Staged]] = {}
+    for row in _manifest():
+        t = corpus[row["id"]]
+        batches.setdefault(row["batch"], []).append(Staged(t.id, t.record_type, "", t.text))
+    assert len(batches) >= 2
+    for staged in batches.values():
+        assert assign_splits(staged) == {e.id: corpus[e.id].split for e in staged}
+
+
+def test_import_keeps_the_lines_and_splits_of_texts_already_in_the_corpus(tmp_path: Path) -> None:
+    staged, root = tmp_path / "staged", tmp_path / "corpus"
+    staged.mkdir()
+    source = "github:craigw/govuk-data@abc:data/{}/data.json"
+    (staged / "council_tax.txt").write_text("".join(
+        f"@@@ govuk_guide{n}-1 {source.format(n)}\nCouncil tax guide {n}, call 01246 242436\n" for n in range(6)),
+        encoding="utf-8")
+    import_staged(staged, root)
+    first = (root / "manifest.csv").read_text(encoding="utf-8").splitlines()
+    (staged / "council_tax.txt").write_text("".join(
+        f"@@@ govuk_more{n}-1 {source.format(n)}\nMore council tax {n}\n" for n in range(3)), encoding="utf-8")
+    counts = import_staged(staged, root)
+    second = (root / "manifest.csv").read_text(encoding="utf-8").splitlines()
+    assert set(first) <= set(second) and len(second) == len(first) + 3 and sum(counts.values()) == 9
+    added = [line for line in second if line not in first]
+    assert all(line.endswith(",2") for line in added) and all(line.endswith(",1") for line in first[1:])
+    assert "[PHONE]" in (root / "council_tax" / "govuk_guide0-1.txt").read_text(encoding="utf-8")
 
 
 def test_corpus_texts_are_redacted() -> None:

@@ -113,6 +113,7 @@ def test_saved_model_loads_without_pickle_and_scores_the_same(rules: Classifier,
     loaded = load_model(path)
     assert loaded is not None and loaded.classes == model.classes and loaded.meta["examples"] == 24
     assert loaded.version == model.version and loaded.temperature == pytest.approx(model.temperature)
+    assert len(loaded.calibrators) == len(model.classes) == 3
     text = "objection to the planning application for a new dwelling"
     assert np.allclose(loaded.probabilities(text, rules), model.probabilities(text, rules), atol=1e-4)
     assert path.stat().st_mode & 0o777 == 0o640
@@ -178,12 +179,33 @@ def test_council_own_record_type_learned_from_a_few_examples(settings: Settings)
 
 def test_calibration_softens_a_model_whose_real_texts_disagree(rules: Classifier) -> None:
     """Out-of-fold mistakes on real texts raise the temperature (less sure); agreement never lowers it below 1."""
-    clean = train_model(_examples(3), rules)
-    assert clean.temperature >= 1.0
+    by_temperature = ModelOptions(calibration="temperature")
+    clean = train_model(_examples(3), rules, by_temperature)
+    assert clean.temperature >= 1.0 and clean.calibrators == ()
     noisy = [LabelledText(e.text, "complaint" if n % 3 == 0 else e.record_type)
              for n, e in enumerate(_examples(3))]
-    softened = train_model(noisy, rules)
+    softened = train_model(noisy, rules, by_temperature)
     assert softened.temperature > 1.5
     text = "council tax bill for your home"
-    assert softened.probabilities(text, rules).max() < train_model(noisy, rules, ModelOptions(calibrate=False)
+    assert softened.probabilities(text, rules).max() < train_model(noisy, rules, ModelOptions(calibration="none")
                                                                    ).probabilities(text, rules).max()
+
+
+def test_isotonic_calibration_follows_out_of_fold_accuracy_both_ways(rules: Classifier) -> None:
+    """Where the out-of-fold picks were right the isotonic maps make the model surer (a temperature
+    may only soften); where a third of the labels disagree, less sure than the raw model."""
+    text = "council tax bill for your home"
+    raw = ModelOptions(calibration="none")
+    clean = train_model(_examples(3), rules)
+    assert clean.temperature == 1.0 and len(clean.calibrators) == len(clean.classes)
+    assert clean.probabilities(text, rules).max() > train_model(_examples(3), rules, raw).probabilities(text, rules).max()
+    assert clean.classes[int(np.argmax(clean.probabilities(text, rules)))] == "council_tax"
+    noisy = [LabelledText(e.text, "complaint" if n % 3 == 0 else e.record_type)
+             for n, e in enumerate(_examples(3))]
+    assert (train_model(noisy, rules).probabilities(text, rules).max()
+            < train_model(noisy, rules, raw).probabilities(text, rules).max())
+
+
+def test_unknown_calibration_is_refused() -> None:
+    with pytest.raises(ValueError, match="calibration"):
+        ModelOptions(calibration="platt")
