@@ -54,5 +54,10 @@ def test_ocr_document_charges_the_engine_cpu_to_its_tesseract_pass(make_page: Pa
     rows = {row["stage"]: row for row in profile.rows()}
     assert {"decode", "ink maps", "orientation check", "tesseract ocr", "completeness check"} <= set(rows)
     assert rows["tesseract ocr"]["calls"] == 1
-    assert rows["tesseract ocr"]["other"] > 0.1  # the engine's start and reading, reported by the engine
+    # The engine's start and reading happen in its own process and are reported by it: they are
+    # charged to the pass, and outweigh what this process spends waiting for the answer. How much
+    # CPU a two-line page costs depends on the machine, so the floor is well below it.
+    tesseract = rows["tesseract ocr"]
+    assert tesseract["other"] > 0.02
+    assert tesseract["other"] > tesseract["own"]
     assert all(row["subject"] == source.name for row in profile.rows())
