@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -14,9 +15,6 @@ from ocr.cleaning import clean_page, darken_faint_ink
 from ocr.deskew import should_deskew, straighten, straighten_pixels
 from ocr.ink import InkMap
 from ocr.profiling import stage
-
-#: zlib's run-length strategy for PNG (Pillow's `compress_type`).
-Z_RLE = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,5 +84,5 @@ def save_prepared(page: Image.Image | BitonalPage, base: Path, dpi: int | None) 
             return out
         info: dict[str, Any] = {"dpi": (dpi, dpi)} if dpi else {}
         out = Path(f"{base}.png")
-        page.save(out, compress_level=1, compress_type=Z_RLE, **info)
+        page.save(out, compress_level=1, compress_type=zlib.Z_RLE, **info)
         return out
