@@ -18,7 +18,8 @@ from pypdf import PageObject
 from pypdf.errors import PdfReadError
 from pypdf.generic import ArrayObject, ContentStream, NameObject
 
-POINTS_PER_INCH = 72
+from ocr.capture import POINTS_PER_INCH
+
 #: Operators a page that only draws its scan may use: save, set the matrix, draw, restore.
 _DRAW_ONLY = frozenset({b"q", b"Q", b"cm", b"Do"})
 #: The image must fill the page to within this share of its size, at the same scale both ways.

@@ -22,8 +22,8 @@ from pypdf.errors import DependencyError, FileNotDecryptedError, PdfReadError
 from ocr._exec.pdftoppm import rasterize_page
 from ocr.profiling import stage
 from ocr.bitonal import BitonalPage
-from ocr.capture import PageCapture, image_capture, pdf_page_capture
-from ocr.embedded import POINTS_PER_INCH, embedded_scan, write_embedded_scan
+from ocr.capture import POINTS_PER_INCH, PageCapture, image_capture, pdf_page_capture
+from ocr.embedded import embedded_scan, write_embedded_scan
 from ocr.errors import (
     EmptyDocumentError,
     EncryptedPdfError,
