@@ -205,9 +205,11 @@ def run_tesseract_kept_loaded(files: list[Path], out: Path, workers: int) -> flo
 def _file_dpi(image: Path) -> int:
     from PIL import Image
 
+    from ocr.defaults import DEFAULT_DPI
+    from ocr.pages import _image_dpi
+
     with Image.open(image) as img:
-        dpi = img.info.get("dpi")
-    return int(round(float(dpi[0]))) if dpi and float(dpi[0]) >= 70 else 300
+        return _image_dpi(img) or DEFAULT_DPI
 
 
 def run_ocrmypdf(pages: list[Path], out: Path, workers: int) -> float:
