@@ -380,10 +380,11 @@ def report(results: list[Measured], run: dict, args: argparse.Namespace, pages: 
 
 #: The stages in the order a page meets them (`ocr.profiling.stage` names); others follow.
 STAGES = (
-    "hash", "decode", "text layer check", "rasterise", "ink maps", "orientation check", "OSD", "noise check",
-    "layout", "turn and deskew", "cleaning", "faint darkening", "write prepared image", "tesseract ocr",
-    "tesseract ocr-as-scanned", "tesseract ocr-turned90", "tesseract ocr-turned270", "tesseract ocr-flipped",
-    "tesseract ocr-faint", "tesseract ocr-sparse", "completeness check", "scratch clean-up", "PDF assembly",
+    "hash", "decode", "text layer check", "extract page image", "rasterise", "ink maps", "signals",
+    "orientation check", "OSD", "noise check", "layout", "turn and deskew", "cleaning", "faint darkening",
+    "write prepared image", "tesseract ocr", "tesseract ocr-as-scanned", "tesseract ocr-turned90",
+    "tesseract ocr-turned270", "tesseract ocr-flipped", "tesseract ocr-uncleaned", "tesseract ocr-faint",
+    "tesseract ocr-sparse", "completeness check", "scratch clean-up", "PDF assembly",
     "classification", "archive and ledger",
 )
 
