@@ -129,10 +129,11 @@ def mark_destroyable(
     """Enter the batch's records in the destruction register, or raise DestructionRefused naming
     every blocker. Records entered already stay as they are: a batch marked before is returned
     unchanged, and one that has gained records since (signed off again) gets only those entered."""
-    entered = {r.record_id for r in ledger.destruction_register(council=council, batch=batch)}
+    registered = ledger.destruction_register(council=council, batch=batch)
+    entered = {r.record_id for r in registered}
     current = ledger.records(council=council, batch=batch)
     if entered and {r.source_sha256 for r in current} <= entered:
-        return ledger.destruction_register(council=council, batch=batch)
+        return registered
     state = batch_state(ledger, archive, council, batch)
     if state.blockers or state.signoff is None:
         raise DestructionRefused(refusal(council, batch, state.blockers), tuple(state.blockers))
