@@ -26,8 +26,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import get_args
 
-from records.archive.fixity import file_checker
+from records.archive.fixity import FileState, file_checker
 from records.archive.objects import AnyArchive
 from records.config import RecordType
 from records.disposal.retention import Disposal, disposal_of
@@ -35,6 +36,8 @@ from records.errors import ArchivalError, DestructionRefused
 from records.ledger import Ledger, RecordRow, RegisterEntry, RegisterRow, SignoffEntry, SignoffRow, record_set_sha256
 
 MAX_FINDINGS = 2000
+#: The codes of blockers about an archive file (every fixity state but "ok").
+FIXITY_CODES = frozenset(get_args(FileState)) - {"ok"}
 
 
 @dataclass(frozen=True, slots=True)
