@@ -26,8 +26,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import get_args
 
-from records.archive.fixity import file_checker
+from records.archive.fixity import FileState, file_checker
 from records.archive.objects import AnyArchive
 from records.config import RecordType
 from records.disposal.retention import Disposal, disposal_of
@@ -35,6 +36,8 @@ from records.errors import ArchivalError, DestructionRefused
 from records.ledger import Ledger, RecordRow, RegisterEntry, RegisterRow, SignoffEntry, SignoffRow, record_set_sha256
 
 MAX_FINDINGS = 2000
+#: The codes of blockers about an archive file (every fixity state but "ok").
+FIXITY_CODES = frozenset(get_args(FileState)) - {"ok"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,10 +132,11 @@ def mark_destroyable(
     """Enter the batch's records in the destruction register, or raise DestructionRefused naming
     every blocker. Records entered already stay as they are: a batch marked before is returned
     unchanged, and one that has gained records since (signed off again) gets only those entered."""
-    entered = {r.record_id for r in ledger.destruction_register(council=council, batch=batch)}
+    registered = ledger.destruction_register(council=council, batch=batch)
+    entered = {r.record_id for r in registered}
     current = ledger.records(council=council, batch=batch)
     if entered and {r.source_sha256 for r in current} <= entered:
-        return ledger.destruction_register(council=council, batch=batch)
+        return registered
     state = batch_state(ledger, archive, council, batch)
     if state.blockers or state.signoff is None:
         raise DestructionRefused(refusal(council, batch, state.blockers), tuple(state.blockers))

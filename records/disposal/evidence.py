@@ -19,7 +19,7 @@ from pathlib import Path
 from records.archive.local import make_private_dir, write_atomic
 from records.archive.objects import AnyArchive
 from records.config import RecordType
-from records.disposal.destruction import BatchState, batch_state, refusal, scanned_file_sha256
+from records.disposal.destruction import FIXITY_CODES, BatchState, batch_state, refusal, scanned_file_sha256
 from records.disposal.retention import Disposal, disposals
 from records.errors import ArchivalError
 from records.ledger import EventRow, Ledger, RecordRow, RegisterRow
@@ -98,7 +98,7 @@ def _markdown(
     status = (f"yes: marked by {entered.approved_by} on {entered.approved_at:%Y-%m-%d %H:%M} UTC" if entered
               else f"no. {refusal(council, batch, state.blockers)}" if state.blockers
               else f"not yet marked; nothing blocks it (digitise batch destroyable {council} {batch})")
-    fixity = [b for b in state.blockers if b.code in ("missing", "altered", "unreadable", "unchecked", "unsafe_path")]
+    fixity = [b for b in state.blockers if b.code in FIXITY_CODES]
     lines = [
         f"# Evidence pack: {council} / {batch}", "",
         f"Made {dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M} UTC from the digitisation ledger and archive. "
