@@ -324,13 +324,13 @@ def to_bilevel(page: Image.Image) -> Image.Image:
 # --- writers --------------------------------------------------------------------------------
 
 
-def _save_png(path: Path, pages: list[Image.Image], bilevel: bool) -> None:
-    (to_bilevel(pages[0]) if bilevel else pages[0]).save(path, "PNG", optimize=True, dpi=(DPI, DPI))
+def _save_png(path: Path, pages: list[Image.Image], bilevel: bool, dpi: int = DPI) -> None:
+    (to_bilevel(pages[0]) if bilevel else pages[0]).save(path, "PNG", optimize=True, dpi=(dpi, dpi))
 
 
-def _save_tiff(path: Path, pages: list[Image.Image]) -> None:
+def _save_tiff(path: Path, pages: list[Image.Image], dpi: int = DPI) -> None:
     first, *rest = [to_bilevel(p) for p in pages]
-    first.save(path, "TIFF", compression="group4", dpi=(DPI, DPI), save_all=True, append_images=rest)
+    first.save(path, "TIFF", compression="group4", dpi=(dpi, dpi), save_all=True, append_images=rest)
 
 
 def _save_jpeg(path: Path, pages: list[Image.Image], orientation: int = 1) -> None:
@@ -345,10 +345,10 @@ def _save_jpeg(path: Path, pages: list[Image.Image], orientation: int = 1) -> No
     image.save(path, "JPEG", quality=65, optimize=True, dpi=(DPI, DPI), exif=exif.tobytes())
 
 
-def _save_scanned_pdf(path: Path, pages: list[Image.Image]) -> None:
+def _save_scanned_pdf(path: Path, pages: list[Image.Image], dpi: int = DPI) -> None:
     """Image-only PDF: each page one greyscale JPEG (DCTDecode), no text layer."""
     first, *rest = pages
-    first.save(path, "PDF", save_all=True, append_images=rest, resolution=DPI, quality=60,
+    first.save(path, "PDF", save_all=True, append_images=rest, resolution=dpi, quality=60,
                creationDate=FIXED_PDF_DATE.utctimetuple(), modDate=FIXED_PDF_DATE.utctimetuple(), producer="Scan station 3")
 
 

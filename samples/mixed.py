@@ -28,14 +28,15 @@ from samples._content import RECORD_TYPES, compose, make_context
 from samples.generate import (
     COUNCILS,
     FAMILIES,
-    FIXED_PDF_DATE,
     SampleRecord,
     _check_councils,
+    _save_png,
+    _save_scanned_pdf,
+    _save_tiff,
     layout_letter,
     page_text,
     pil_measure,
     render_page,
-    to_bilevel,
 )
 
 #: Formats and their shares of the records; suffix of each.
@@ -150,10 +151,8 @@ def _noise(page: Image.Image, rng: random.Random) -> Image.Image:
 
 def _write(path: Path, fmt: str, images: list[Image.Image], dpi: int) -> None:
     first, *rest = images
-    if fmt == "png-grey":
-        first.save(path, "PNG", dpi=(dpi, dpi))
-    elif fmt == "png-1bit":
-        to_bilevel(first).save(path, "PNG", dpi=(dpi, dpi))
+    if fmt in ("png-grey", "png-1bit"):
+        _save_png(path, images, fmt == "png-1bit", dpi)
     elif fmt == "jpeg-grey":
         first.save(path, "JPEG", quality=70, dpi=(dpi, dpi))
     elif fmt == "jpeg-colour":
@@ -161,12 +160,9 @@ def _write(path: Path, fmt: str, images: list[Image.Image], dpi: int) -> None:
     elif fmt == "tiff-lzw":
         first.save(path, "TIFF", compression="tiff_lzw", dpi=(dpi, dpi), save_all=True, append_images=rest)
     elif fmt == "tiff-g4":
-        g4 = [to_bilevel(i) for i in images]
-        g4[0].save(path, "TIFF", compression="group4", dpi=(dpi, dpi), save_all=True, append_images=g4[1:])
+        _save_tiff(path, images, dpi)
     elif fmt == "pdf-scanned":
-        first.save(path, "PDF", save_all=True, append_images=rest, resolution=dpi, quality=60,
-                   creationDate=FIXED_PDF_DATE.utctimetuple(), modDate=FIXED_PDF_DATE.utctimetuple(),
-                   producer="Scan station 3")
+        _save_scanned_pdf(path, images, dpi)
     else:
         raise ValueError(f"unknown format {fmt}")
 
