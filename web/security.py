@@ -22,6 +22,7 @@ from fastapi import HTTPException, Request, Response
 from itsdangerous import BadSignature, TimestampSigner
 
 from records.access import SESSION_LIFETIME, Role, Session, User, proxy_user, session_user, start_session
+from records.archive.local import make_private_dir
 from records.errors import AccessError
 
 if TYPE_CHECKING:
@@ -48,7 +49,7 @@ def load_secret(folder: Path) -> bytes:
     """The key that signs cookies: made once (0600) in `folder`, so sessions survive restarts."""
     path = folder / SECRET_FILE
     if not path.exists():
-        folder.mkdir(parents=True, exist_ok=True, mode=0o750)
+        make_private_dir(folder)
         fd = os.open(path.with_suffix(".tmp"), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w") as out:
             out.write(secrets.token_urlsafe(48))
