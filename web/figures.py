@@ -119,11 +119,12 @@ def estimates_page(request: Request, council: str | None = None) -> Response:
     web: WebContext = request.app.state.web
     who = require(request, Role.viewer, council)
     shown = [council] if council else who.user.councils(web.councils)
-    current = current_estimates(web.settings.councils, web.ledger.estimates())
+    recorded = web.ledger.estimates()
+    current = current_estimates(web.settings.councils, recorded)
     return render(
         request, "estimates.html", who=who, council=council, councils=who.user.councils(web.councils),
         current={c: current[c].describe() for c in shown if c in current},
-        estimates=[r for r in web.ledger.estimates() if r.council in shown],
+        estimates=[r for r in recorded if r.council in shown],
         exclusions=[r for r in web.ledger.exclusions() if r.council in shown],
         reasons=list(ExclusionReason), may_edit=who.user.may(Role.admin), today=dt.date.today(),
     )

@@ -22,6 +22,7 @@ from fastapi import HTTPException, Request, Response
 from itsdangerous import BadSignature, TimestampSigner
 
 from records.access import SESSION_LIFETIME, Role, Session, User, proxy_user, session_user, start_session
+from records.archive.local import make_private_dir
 from records.errors import AccessError
 
 if TYPE_CHECKING:
@@ -48,7 +49,7 @@ def load_secret(folder: Path) -> bytes:
     """The key that signs cookies: made once (0600) in `folder`, so sessions survive restarts."""
     path = folder / SECRET_FILE
     if not path.exists():
-        folder.mkdir(parents=True, exist_ok=True, mode=0o750)
+        make_private_dir(folder)
         fd = os.open(path.with_suffix(".tmp"), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w") as out:
             out.write(secrets.token_urlsafe(48))
@@ -63,7 +64,7 @@ def client_of(request: Request) -> str:
 def visitor(request: Request) -> Visitor:
     """The signed-in user, from the session cookie or a trusted proxy's header; else SignInRequired."""
     web: WebContext = request.app.state.web
-    token = _session_token(web, request)
+    token = session_token(web, request)
     live = session_user(web.ledger, token) if token else None
     proxied = _proxy_name(web, request)
     if live is not None and (proxied is None or live[0].name == proxied):
@@ -127,16 +128,13 @@ def check_login_token(web: WebContext, request: Request, sent: Any) -> None:
         raise HTTPException(403, "the sign-in form's security token is missing or stale; reload the page")
 
 
-def session_token(web: WebContext, request: Request) -> str | None:
-    return _session_token(web, request)
-
-
 def clear_cookies(response: Response) -> None:
     response.delete_cookie(SESSION_COOKIE)
     response.delete_cookie(LOGIN_COOKIE)
 
 
-def _session_token(web: WebContext, request: Request) -> str | None:
+def session_token(web: WebContext, request: Request) -> str | None:
+    """The session token of the request's signed cookie, or None (no cookie, forged or too old)."""
     cookie = request.cookies.get(SESSION_COOKIE)
     if not cookie:
         return None

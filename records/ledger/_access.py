@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import delete, func, insert, or_, select, update
 
 from records.ledger import _events
 from records.ledger._database import Database, columns_of, now, rows_as
@@ -82,15 +82,10 @@ def note_login(db: Database, user_name: str, client: str, succeeded: bool) -> No
 
 def failed_logins(db: Database, user_name: str, client: str, since: dt.datetime) -> int:
     """Failed attempts for this name from this client since `since`, or since its last success."""
-    a = login_attempts_table.c
-    mine = (a.user_name == user_name) & (a.client == client)
+    a, ok = login_attempts_table.c, login_attempts_table.alias("succeeded").c
+    last_ok = select(func.max(ok.at)).where(
+        ok.user_name == user_name, ok.client == client, ok.succeeded.is_(True)).scalar_subquery()
     with db.transaction() as conn:
-        last_ok = conn.execute(select(func.max(a.at)).where(mine, a.succeeded.is_(True))).scalar()
-        start = max(since, _aware(last_ok)) if last_ok is not None else since
-        return int(conn.execute(
-            select(func.count()).where(mine, a.succeeded.is_(False), a.at > start)).scalar() or 0)
-
-
-def _aware(moment: dt.datetime) -> dt.datetime:
-    """SQLite hands timestamps back naive (written in UTC)."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc)
+        return int(conn.execute(select(func.count()).where(
+            a.user_name == user_name, a.client == client, a.succeeded.is_(False), a.at > since,
+            or_(last_ok.is_(None), a.at > last_ok))).scalar() or 0)
