@@ -271,6 +271,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(header)
     results: dict[str, dict[str, Any]] = {}
     fitted: dict[str, TextClassifier] = {}
+    read_verdicts: dict[str, list[RecordClass]] = {}
     for c in CANDIDATES:
         t0 = time.perf_counter()
         classifier = c.build(rules, data[c.data])
@@ -280,16 +281,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         clean = scores([classifier.classify_text(h.text) for h in held], truth)
         results[c.name] = {**s, "clean_f1_filed": clean["f1_filed"], "train": c.data, "fit_seconds": fit}
         fitted[c.name] = classifier
+        read_verdicts[c.name] = verdicts
         print(f"{c.name:<56}{c.data:>16}{s['right']:>7.1%}{s['wrong']:>7.1%}{s['review']:>8.1%}{s['top2']:>7.0%}"
               f"{s['f1_filed']:>9.3f}{s['f1_top']:>8.3f}{clean['f1_filed']:>9.3f}{fit:>7.1f}")
     default_name = DEFAULT_NAME
     default = fitted[default_name]
     assert isinstance(default, LearnedClassifier)
-    verdicts = [default.classify_text(t) for t in read]
-    print(f"\nConfusion matrix, {default_name} (OCR text):\n{confusion(verdicts, truth, rules.record_types)}")
+    print(f"\nConfusion matrix, {default_name} (OCR text):\n"
+          f"{confusion(read_verdicts[default_name], truth, rules.record_types)}")
     for name in (default_name, PREVIOUS, CANDIDATES[1].name,
                  "sklearn CalibratedClassifierCV isotonic, no rules"):
-        table, ece = reliability([fitted[name].classify_text(t) for t in read], truth)
+        table, ece = reliability(read_verdicts[name], truth)
         results[name]["ece"] = ece
         print(f"\nReliability, {name} (first candidate's probability; ECE {ece:.3f}):\n{table}")
     print(f"\nThreshold sweep, {default_name}:\n{threshold_sweep(default, read, truth)}")

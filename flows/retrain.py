@@ -20,6 +20,7 @@ from records.classify.learned import LabelledText
 from records.classify.retrain import retrain
 from records.classify.review import reviewed_examples
 from records.classify.rules import Classifier
+from records.context import model_path
 from samples.generate import generate_texts
 
 RETRAIN_KEY = "classifier-retraining"
@@ -32,7 +33,7 @@ def retrain_classifier(min_new_labels: int = 20, generated_per_type: int = 8,
     settings = resolve_settings(config_dir, data_dir)
     context = context_for(config_dir, data_dir)
     result = retrain(
-        Classifier(settings.classification), settings.pipeline.data_dir / "models",
+        Classifier(settings.classification), model_path(settings).parent,
         generated=[LabelledText(t, y, generated=True) for t, y in generate_texts(generated_per_type)],
         reviewed=reviewed_examples(context.ledger, context.archive), min_new_labels=min_new_labels,
     )

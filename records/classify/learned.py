@@ -342,15 +342,12 @@ def _isotonic(probabilities: np.ndarray, labels: np.ndarray, judged: np.ndarray)
     """Per class, the monotone map from out-of-fold probability to the share of the `judged`
     (real) examples that were that class: it can make a model surer as well as less sure, which
     a temperature that may only soften cannot. A class with no judged example is mapped on all
-    examples; one never held out keeps its probability."""
+    examples."""
     from sklearn.isotonic import IsotonicRegression
 
     maps = []
     for k, record_type in enumerate(np.unique(labels)):
         rows = judged if (labels[judged] == record_type).any() else np.ones_like(judged)
-        if not (labels[rows] == record_type).any():
-            maps.append((np.array([0.0, 1.0]), np.array([0.0, 1.0])))
-            continue
         fitted = IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip").fit(
             probabilities[rows, k], (labels[rows] == record_type).astype(float))
         maps.append((np.asarray(fitted.X_thresholds_, dtype=np.float64),

@@ -4,6 +4,8 @@ too few new labels train nothing, and held-out texts never become training data.
 from __future__ import annotations
 
 import json
+import logging
+from dataclasses import asdict
 from pathlib import Path
 
 import pytest
@@ -54,6 +56,22 @@ def test_retrain_promotes_then_keeps_out_a_worse_model(rules: Classifier, genera
     skipped = retrain(rules, tmp_path, generated=generated, reviewed=wrong_labels, min_new_labels=5)
     assert (skipped.status, skipped.version) == ("skipped", None)
     assert len(history(tmp_path)) == 2
+
+
+def test_retrain_logs_and_history_carry_no_reviewed_text(rules: Classifier, generated: list[LabelledText],
+                                                         tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """Reviewed records are citizens' documents: what retraining logs, records in its history and
+    returns (the flow's log line, artifact and result) holds counts, scores and versions only."""
+    canary = "Quokkavale"
+    held = heldout_texts()[0]
+    reviewed = [LabelledText(f"Council Tax bill for Ms {canary}, {n} {canary} Lane", "council_tax") for n in range(3)]
+    reviewed.append(LabelledText(held.text + "\n", held.record_type))  # left out, with a warning
+    with caplog.at_level(logging.DEBUG):
+        result = retrain(rules, tmp_path, generated=generated, reviewed=reviewed, options=QUICK)
+    assert "held-out evaluation texts" in caplog.text
+    told = caplog.text + (tmp_path / "history.jsonl").read_text() + result.line() + json.dumps(asdict(result))
+    assert canary.lower() not in told.lower()
+    assert held.text.strip().splitlines()[0] not in told
 
 
 def test_training_set_leaves_out_a_reviewed_copy_of_a_heldout_text(generated: list[LabelledText]) -> None:
