@@ -9,9 +9,7 @@ while the pack is made, so it says whether they still match.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +21,7 @@ from records.disposal.destruction import FIXITY_CODES, BatchState, batch_state, 
 from records.disposal.retention import Disposal, disposals
 from records.errors import ArchivalError
 from records.ledger import EventRow, Ledger, RecordRow, RegisterRow
+from records.spreadsheet import dict_csv
 from records.reporting.audit import describe_event
 
 RECORD_COLUMNS = (
@@ -57,8 +56,8 @@ def write_evidence_pack(
     make_private_dir(out)
     files = (out / "evidence.md", out / "records.csv", out / "audit.csv")
     write_atomic(files[0], _markdown(council, batch, state, register, rows, events).encode("utf-8"))
-    write_atomic(files[1], _csv(RECORD_COLUMNS, rows))
-    write_atomic(files[2], _csv(AUDIT_COLUMNS, (_audit_row(e) for e in events)))
+    write_atomic(files[1], dict_csv(RECORD_COLUMNS, rows))
+    write_atomic(files[2], dict_csv(AUDIT_COLUMNS, (_audit_row(e) for e in events)))
     return EvidencePack(out, files, len(state.records), bool(register))
 
 
@@ -79,14 +78,6 @@ def _record_row(record: RecordRow, disposal: Disposal, entered: RegisterRow | No
 def _audit_row(event: EventRow) -> dict[str, str]:
     return {"at": f"{event.at:%Y-%m-%d %H:%M:%S}", "record_id": event.record_id or "", "event": event.event,
             "actor": event.actor or "", "detail": describe_event(event)}
-
-
-def _csv(columns: Sequence[str], rows: Iterable[Mapping[str, str]]) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=list(columns), lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    return buffer.getvalue().encode("utf-8")
 
 
 def _markdown(

@@ -18,9 +18,7 @@ OCR text: personal data).
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import logging
 import os
 import shutil
@@ -40,6 +38,7 @@ from records.disposal.destruction import scanned_file_sha256
 from records.disposal.retention import Disposal, disposals
 from records.errors import ArchivalError, BagInvalid, FixityCheckFailed
 from records.ledger import Ledger, RecordRow
+from records.spreadsheet import dict_csv
 
 logger = logging.getLogger(__name__)
 
@@ -142,11 +141,7 @@ def _refuse(kind: str, relative: str, record_id: str) -> NoReturn:
 
 
 def _write_csv(path: Path, rows: list[dict[str, str]]) -> None:
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=list(METADATA_COLUMNS), lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    path.write_bytes(buffer.getvalue().encode("utf-8"))
+    path.write_bytes(dict_csv(METADATA_COLUMNS, rows, for_people=False))
     os.chmod(path, FILE_MODE)
 
 

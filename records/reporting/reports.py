@@ -8,7 +8,6 @@ is counted under "cannot say", never given a percentage.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 from collections import defaultdict
@@ -21,6 +20,7 @@ from records.archive.local import write_atomic
 from records.config import Council
 from records.ledger import Ledger
 from records.reporting.inventory import councils_with_estimates, current_estimates, not_needed_pages
+from records.spreadsheet import csv_text
 from records.reporting.progress import (
     ALL_TYPES,
     BANDS,
@@ -134,42 +134,31 @@ def write_report(report: Report, out_dir: Path) -> ReportFiles:
 def progress_csv(report: Report) -> str:
     """One row per council total and per council and record type."""
     lines = {line.council: line for line in report.councils}
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["council", "council_name", "record_type", "records", "pages_digitised", "estimated_pages",
+    header = ["council", "council_name", "record_type", "records", "pages_digitised", "estimated_pages",
                      "percent_digitised", "foi_band", "estimate_basis",
                      f"pages_below_{report.min_confidence:g}_confidence",
                      "pages_with_confidence", "failed_inputs", "awaiting_review",
-                     "pages_not_needing_digitisation", "pages_outstanding"])
-    for row in report.rows:
+                     "pages_not_needing_digitisation", "pages_outstanding"]
+
+    def cells(row: ProgressRow) -> list[object]:
         line = lines[row.council]
         total = row.record_type == ALL_TYPES
-        writer.writerow(_cells([
+        return [
             row.council, line.name, row.record_type, row.records, row.pages, _or_blank(row.estimate_pages),
             _or_blank(row.percent), row.band, line.estimate_basis if total else "",
             *((line.low_confidence_pages, line.pages_with_confidence, line.failed_inputs, line.awaiting_review)
               if total else ("", "", "", "")),
             row.not_needed, _or_blank(row.outstanding),
-        ]))
-    return out.getvalue()
+        ]
+    return csv_text(header, map(cells, report.rows))
 
 
 def daily_csv(report: Report) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["day_utc", "council", "pages_digitised"])
-    for day, council, pages in report.daily:
-        writer.writerow(_cells([day, council, pages]))
-    return out.getvalue()
+    return csv_text(["day_utc", "council", "pages_digitised"], report.daily)
 
 
 def _or_blank(value: object) -> object:
     return "" if value is None else value
-
-
-def _cells(values: Iterable[object]) -> list[object]:
-    """Text a spreadsheet would run as a formula (=, +, -, @ first) is quoted with an apostrophe."""
-    return [f"'{v}" if isinstance(v, str) and v[:1] in ("=", "+", "-", "@", "\t", "\r") else v for v in values]
 
 
 # --- Markdown --------------------------------------------------------------------------------

@@ -12,7 +12,6 @@ per day over the last `window_days` days (from records.archived_at).
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 import math
@@ -24,6 +23,7 @@ from records.archive.local import write_atomic
 from records.config import Council
 from records.ledger import Ledger
 from records.reporting.inventory import CouncilEstimate, current_estimates, current_progress
+from records.spreadsheet import csv_text
 from records.reporting.progress import ALL_TYPES, BANDS, UNKNOWN, ProgressRow, councils_per_band
 
 CANNOT_SAY = "cannot say"
@@ -190,11 +190,6 @@ def _blank(value: object) -> object:
     return "" if value is None else value
 
 
-def _cells(values: Iterable[object]) -> list[object]:
-    """Quote text a spreadsheet would run as a formula."""
-    return [f"'{v}" if isinstance(v, str) and v[:1] in ("=", "+", "-", "@", "\t", "\r") else v for v in values]
-
-
 def _table(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
     def cell(value: object) -> str:
         return str(value).replace("|", "\\|").replace("\n", " ")
@@ -242,28 +237,20 @@ def markdown_survey(survey: Survey) -> str:
 
 
 def survey_csv(survey: Survey) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["council", "council_name", "can_say", "band", "percent_digitised", "fully_digitised",
-                     "pages_digitised", "estimated_pages", "pages_not_needing_digitisation", "pages_outstanding",
-                     "estimate_date", "basis_or_reason"])
-    for a in survey.answers:
-        writer.writerow(_cells([a.council, a.name, "yes" if a.can_say else "no", a.band, _blank(a.percent),
-                                _yes_no(a.fully_digitised), a.digitised, _blank(a.estimate_pages), a.not_needed,
-                                _blank(a.outstanding), _blank(a.estimate_date), a.reason]))
-    return out.getvalue()
+    header = ["council", "council_name", "can_say", "band", "percent_digitised", "fully_digitised",
+              "pages_digitised", "estimated_pages", "pages_not_needing_digitisation", "pages_outstanding",
+              "estimate_date", "basis_or_reason"]
+    return csv_text(header, ([a.council, a.name, "yes" if a.can_say else "no", a.band, _blank(a.percent),
+                              _yes_no(a.fully_digitised), a.digitised, _blank(a.estimate_pages), a.not_needed,
+                              _blank(a.outstanding), _blank(a.estimate_date), a.reason] for a in survey.answers))
 
 
 def forecast_csv(survey: Survey) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["council", "record_type", "pages_outstanding", "window_days", "pages_in_window",
-                     "pages_per_day", "projected_completion", "target_date", "pages_per_day_needed", "status"])
-    for f in survey.forecasts:
-        writer.writerow(_cells([f.council, f.record_type, _blank(f.outstanding), survey.window_days,
-                                f.pages_in_window, f.rate_per_day, _blank(f.completion),
-                                _blank(survey.target_date), _blank(f.rate_needed), f.status]))
-    return out.getvalue()
+    header = ["council", "record_type", "pages_outstanding", "window_days", "pages_in_window",
+              "pages_per_day", "projected_completion", "target_date", "pages_per_day_needed", "status"]
+    return csv_text(header, ([f.council, f.record_type, _blank(f.outstanding), survey.window_days,
+                              f.pages_in_window, f.rate_per_day, _blank(f.completion),
+                              _blank(survey.target_date), _blank(f.rate_needed), f.status] for f in survey.forecasts))
 
 
 # --- chart -----------------------------------------------------------------------------------

@@ -3,6 +3,7 @@ evidence packs, on batches archived by the real pipeline into a real SQLite ledg
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import hashlib
 import json
@@ -179,7 +180,7 @@ def test_altered_archive_file_quarantine_or_new_record_block_destruction(archive
 def test_evidence_pack_has_checksums_and_signoff_and_no_ocr_text_or_field_values(
     archived: Archived, tmp_path: Path
 ) -> None:
-    assert _cli(archived, "batch", "signoff", COUNCIL, "complete", "--by", "q.checker", "--sample", "2",
+    assert _cli(archived, "batch", "signoff", COUNCIL, "complete", "--by", "=q.checker", "--sample", "2",
                 "--findings", "both letters match the paper").exit_code == 0
     assert _cli(archived, "batch", "destroyable", COUNCIL, "complete", "--by", "r.manager").exit_code == 0
     made = _cli(archived, "batch", "evidence", COUNCIL, "complete", str(tmp_path / "pack"))
@@ -193,6 +194,9 @@ def test_evidence_pack_has_checksums_and_signoff_and_no_ocr_text_or_field_values
     for record in records:
         assert record.pdf_sha256 in pack and record.sidecar_sha256 in pack and record.source_path in pack
     assert "q.checker" in pack and "both letters match the paper" in pack and "paper_destroyable" in pack
+    with (tmp_path / "pack" / "audit.csv").open(encoding="utf-8", newline="") as audit:
+        [signed] = [row for row in csv.DictReader(audit) if row["event"] == "signed_off"]
+    assert signed["actor"] == "'=q.checker", "a spreadsheet must not run a name as a formula"
     texts = [(archived.data_dir / "archive" / r.text_path).read_text(encoding="utf-8") for r in records]
     assert CANARY in texts[0], "the canary was read by OCR, so its absence below means something"
     values = {f.value for r in records for f in ledger.record_fields(r.source_sha256)}
