@@ -19,6 +19,7 @@ from records.ledger._database import Database, columns_of, now, rows_as
 from records.ledger.entries import RegisterEntry, SignoffEntry, record_set_sha256
 from records.ledger.rows import RegisterRow, SignoffRow
 from records.ledger.schema import (
+    NEEDS_RESCAN,
     batch_signoffs_table,
     destruction_register_table,
     quarantine_table,
@@ -84,7 +85,7 @@ def _still_as_checked(conn: Any, entries: list[RegisterEntry], record_set: str) 
     council, batch = entries[0].council, entries[0].batch
     s, rec, q, reg = batch_signoffs_table.c, records_table.c, quarantine_table.c, destruction_register_table.c
     newest = conn.execute(select(func.max(s.id)).where(s.council == council, s.batch == batch)).scalar()
-    rows = conn.execute(select(rec.source_sha256, rec.needs_review | (func.coalesce(rec.rescan_pages, 0) > 0)).where(
+    rows = conn.execute(select(rec.source_sha256, rec.needs_review | NEEDS_RESCAN).where(
         rec.council == council, rec.batch == batch)).all()
     quarantined = conn.execute(select(func.count()).where(
         q.council == council, q.batch == batch, q.resolved.is_(False))).scalar()

@@ -12,10 +12,10 @@ import datetime as dt
 from sqlalchemy import case, func, select
 
 from records.ledger._database import Database
-from records.ledger.schema import record_pages_table, records_table
+from records.ledger.schema import NEEDS_RESCAN, record_pages_table, records_table
 
 #: A record that counts as digitised: none of its pages below the capture standard.
-_DIGITISED = func.coalesce(records_table.c.rescan_pages, 0) == 0
+_DIGITISED = ~NEEDS_RESCAN
 
 
 def daily_pages(db: Database, since: dt.datetime | None = None) -> list[tuple[str, str, int]]:

@@ -21,7 +21,13 @@ from records.ledger._database import Database, now, rows_as
 from records.ledger._records import EMPTY_COUNTER, counter_moves, move_counter
 from records.ledger.entries import TypeChange
 from records.ledger.rows import LabelledRecordRow, RecordRow, RescanRow, ReviewLabelRow
-from records.ledger.schema import counters_table, records_table, rescan_requests_table, review_labels_table
+from records.ledger.schema import (
+    NEEDS_RESCAN,
+    counters_table,
+    records_table,
+    rescan_requests_table,
+    review_labels_table,
+)
 
 
 def review_queue(db: Database, *, council: str | None = None) -> list[RecordRow]:
@@ -135,7 +141,7 @@ def accept_capture(db: Database, source_sha256: str, accepted_by: str) -> bool:
     with db.transaction() as conn:
         found = conn.execute(
             select(rec.council, rec.batch, rec.record_type, rec.pages, rec.rescan_pages, rec.rescan_reasons)
-            .where(rec.source_sha256 == source_sha256, func.coalesce(rec.rescan_pages, 0) > 0)
+            .where(rec.source_sha256 == source_sha256, NEEDS_RESCAN)
         ).first()
         if found is None:
             return False
