@@ -6,7 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from ocr import set_pixel_limit
-from records.archive.objects import open_archive
+from records.archive.objects import AnyArchive, open_archive
 from records.classify.learned import MODEL_FILE, load_classifier
 from records.classify.rules import Classifier
 from records.config import Settings
@@ -20,12 +20,17 @@ def ledger_for(url: str) -> Ledger:
     return Ledger(url)
 
 
+def archive_for(settings: Settings) -> AnyArchive:
+    """The archive the settings name (a local folder or an object-storage prefix)."""
+    pipeline = settings.pipeline
+    return open_archive(pipeline.archive_location, work_root=pipeline.work_dir, storage_options=pipeline.storage_options)
+
+
 def build_context(settings: Settings) -> PipelineContext:
     pipeline = settings.pipeline
     set_pixel_limit(pipeline.ocr.max_image_pixels)
     return PipelineContext(
-        archive=open_archive(pipeline.archive_location, work_root=pipeline.work_dir,
-                             storage_options=pipeline.storage_options),
+        archive=archive_for(settings),
         ledger=ledger_for(pipeline.ledger),
         classifier=load_classifier(Classifier(settings.classification), model_path(settings)),
         quarantine_root=pipeline.quarantine_dir,

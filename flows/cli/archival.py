@@ -16,8 +16,8 @@ from records.disposal.evidence import write_evidence_pack
 from records.disposal.retention import due_for_review
 from records.disposal.transfer import export_bag
 from records.config import RecordType
-from records.ledger import RegisterRow
-from records.pipeline import PipelineContext
+from records.archive.objects import AnyArchive
+from records.ledger import Ledger, RegisterRow
 
 batch_app = command_group("A batch's quality sign-off, whether its paper may be destroyed, its evidence pack.",
                           no_args_is_help=True)
@@ -30,10 +30,12 @@ BatchArg = Annotated[str, typer.Argument(help="Batch folder name.")]
 CouncilOpt = Annotated[Optional[str], typer.Option("--council", help="Only this council's records.")]
 
 
-def _archive_and_rules(config: Path | None, data_dir: Path | None) -> tuple[PipelineContext, dict[str, RecordType]]:
+def _archive_and_rules(
+    config: Path | None, data_dir: Path | None,
+) -> tuple[Ledger, AnyArchive, dict[str, RecordType]]:
     """The ledger and archive a command reads, and the record types' retention rules."""
     where = Where(config, data_dir)
-    return where.context(), where.settings().classification.record_types
+    return where.ledger(), where.archive(), where.settings().classification.record_types
 
 
 @batch_app.command("signoff")
@@ -67,8 +69,8 @@ def batch_destroyable(
     """Mark the batch's paper as one that may be destroyed: only a signed-off batch whose records are all
     archived, verified against their checksums and out of review, with no input left in quarantine
     (exit 7 naming what blocks it otherwise). Nothing is deleted."""
-    context, record_types = _archive_and_rules(config, data_dir)
-    rows = mark_destroyable(context.ledger, context.archive, record_types, council, batch, by=who(by))
+    ledger, archive, record_types = _archive_and_rules(config, data_dir)
+    rows = mark_destroyable(ledger, archive, record_types, council, batch, by=who(by))
     if as_json:
         print_json({"destroyable": [asdict(r) for r in rows]})
         return
@@ -87,8 +89,8 @@ def batch_evidence(
     as_json: JsonOpt = False,
 ) -> None:
     """Write the batch's evidence pack: inputs, outputs, checksums, QA sign-off, audit trail (no OCR text)."""
-    context, record_types = _archive_and_rules(config, data_dir)
-    pack = write_evidence_pack(context.ledger, context.archive, record_types, council, batch, target)
+    ledger, archive, record_types = _archive_and_rules(config, data_dir)
+    pack = write_evidence_pack(ledger, archive, record_types, council, batch, target)
     if as_json:
         print_json({"evidence": {**asdict(pack), "files": [str(f) for f in pack.files]}})
         return
@@ -152,9 +154,9 @@ def export_bagit(
 ) -> None:
     """Write a BagIt (RFC 8493) bag of the council's PDFs, texts and sidecars with a metadata CSV and
     sha256 + sha512 manifests, validated after writing (exit 6 if it does not validate)."""
-    context, record_types = _archive_and_rules(config, data_dir)
+    ledger, archive, record_types = _archive_and_rules(config, data_dir)
     known = Where(config, data_dir).settings().councils.get(council)
-    summary = export_bag(context.ledger, context.archive, record_types, council, target,
+    summary = export_bag(ledger, archive, record_types, council, target,
                          council_name=known.name if known else None, record_type=record_type, batch=batch)
     if as_json:
         print_json({"bag": {**asdict(summary), "path": str(summary.path)}})

@@ -42,8 +42,9 @@ def review(
     why a record must be scanned again (pages below the capture standard)."""
     if ctx.invoked_subcommand is not None:
         return
-    context = Where(config, data_dir).context()
-    items = review_queue(context.ledger, context.archive, council=council)
+    where = Where(config, data_dir)
+    ledger, archive = where.ledger(), where.archive()
+    items = review_queue(ledger, archive, council=council)
     if as_json:
         print_json({"review": [asdict(i) for i in items]})
     elif not items:
@@ -77,8 +78,7 @@ def review_set(
 ) -> None:
     """File a record under RECORD_TYPE: moves its files, its counters and keeps the label for retraining."""
     where = Where(config, data_dir)
-    context = where.context()
-    result = set_record_type(context.ledger, context.archive, record_id, record_type, reviewed_by=who(by),
+    result = set_record_type(where.ledger(), where.archive(), record_id, record_type, reviewed_by=who(by),
                              record_types=where.settings().classification.record_types)
     if as_json:
         print_json({"review": asdict(result)})
@@ -95,8 +95,7 @@ def review_accept_capture(
     data_dir: DataOpt = None,
 ) -> None:
     """Accept a scan below the capture standard as it is (the paper allows no better): it counts as digitised."""
-    context = Where(config, data_dir).context()
-    row = accept_capture(context.ledger, record_id, accepted_by=who(by))
+    row = accept_capture(Where(config, data_dir).ledger(), record_id, accepted_by=who(by))
     say(f"record {row.source_sha256[:12]} ({row.council}): scan accepted as it is ({row.rescan_reasons}); "
         "counted as digitised")
 
@@ -168,8 +167,7 @@ def train(
     generated = [e for folder in samples or [] for e in examples_from_ground_truth(folder)]
     labelled = []
     if reviewed:
-        context = where.context()
-        labelled = reviewed_examples(context.ledger, context.archive)
+        labelled = reviewed_examples(where.ledger(), where.archive())
     examples = training_set(generated, labelled) if real else generated + labelled
     model = train_model(examples, Classifier(settings.classification))
     path = model_path(settings)
@@ -199,10 +197,11 @@ def search(
     as_json: JsonOpt = False,
 ) -> None:
     """Full-text search of the archived records' OCR text, best matches first."""
-    context = Where(config, data_dir).context()
+    where = Where(config, data_dir)
+    ledger, archive = where.ledger(), where.archive()
     if reindex:
-        err.print(f"indexed {index_missing(context.ledger, context.archive)} records")
-    hits = search_records(context.ledger, context.archive, query, council=council, record_type=record_type,
+        err.print(f"indexed {index_missing(ledger, archive)} records")
+    hits = search_records(ledger, archive, query, council=council, record_type=record_type,
                           limit=limit, archived_from=archived_from.date() if archived_from else None,
                           archived_to=archived_to.date() if archived_to else None)
     if as_json:

@@ -23,7 +23,8 @@ from typer.core import TyperGroup
 from flows.settings import context_for, resolve_settings
 from ocr import ToolMissingError
 from records.config import Settings
-from records.context import ledger_for
+from records.archive.objects import AnyArchive
+from records.context import archive_for, ledger_for
 from records.errors import ExitCode, RecordError
 from records.ledger import Ledger
 from records.pipeline import PipelineContext
@@ -90,6 +91,10 @@ class Where:
     def ledger(self) -> Ledger:
         """For commands that only read or write the ledger: no archive opened, no classifier loaded."""
         return ledger_for(self.settings().pipeline.ledger)
+
+    def archive(self) -> AnyArchive:
+        """For commands that read the archive and the ledger only: no classifier loaded."""
+        return archive_for(self.settings())
 
     def context(self) -> PipelineContext:
         """The ledger and archive a command acts on, as the batch workers see them."""

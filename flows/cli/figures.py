@@ -42,7 +42,7 @@ def progress(
 
 
 def print_progress(where: Where, council: str | None, as_json: bool) -> None:
-    rows = current_progress(where.settings().councils, where.context().ledger, only=council)  # newest estimates, else the YAML
+    rows = current_progress(where.settings().councils, where.ledger(), only=council)  # newest estimates, else the YAML
     if as_json:
         print_json({"progress": [asdict(r) for r in rows]})
         return

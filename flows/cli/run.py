@@ -156,8 +156,9 @@ def watch(
 @commands.command()
 def verify(config: ConfigOpt = None, data_dir: DataOpt = None, as_json: JsonOpt = False) -> None:
     """Recompute the archive's checksums against the ledger: list missing, altered and untracked files."""
-    context = Where(config, data_dir).context()
-    report = verify_archive(context.archive, context.ledger)
+    where = Where(config, data_dir)
+    ledger, archive = where.ledger(), where.archive()
+    report = verify_archive(archive, ledger)
     _print_fixity(report, as_json)
     if not report.ok:
         raise typer.Exit(int(ExitCode.verify_failed))
