@@ -108,7 +108,7 @@ def _state_blockers(
     found += [Blocker("needs_rescan", f"pages below the capture standard ({r.rescan_reasons}): scan them again",
                       r.source_sha256) for r in records if r.needs_rescan]
     found += [Blocker("quarantined", f"input quarantined ({q.reason}) and not yet archived", q.source_sha256)
-              for q in ledger.quarantine_entries() if (q.council, q.batch) == (council, batch)]
+              for q in ledger.quarantine_entries(council=council, batch=batch)]
     stacks = sorted({r.source_file_sha256 for r in records if r.source_file_sha256})
     found += [Blocker("stack_unfinished", "a scanned stack with records still to come: run the batch again", sha)
               for sha in stacks if ledger.source_file(sha) is None]

@@ -264,10 +264,17 @@ def open_failures(db: Database) -> dict[str, int]:
     return {council: count for council, count in rows}
 
 
-def quarantine_entries(db: Database, *, include_resolved: bool) -> list[QuarantineRow]:
-    query = select(quarantine_table).order_by(quarantine_table.c.id)
+def quarantine_entries(
+    db: Database, *, include_resolved: bool, council: str | None, batch: str | None,
+) -> list[QuarantineRow]:
+    q = quarantine_table.c
+    query = select(quarantine_table).order_by(q.id)
     if not include_resolved:
-        query = query.where(quarantine_table.c.resolved.is_(False))
+        query = query.where(q.resolved.is_(False))
+    if council is not None:
+        query = query.where(q.council == council)
+    if batch is not None:
+        query = query.where(q.batch == batch)
     with db.transaction() as conn:
         return rows_as(QuarantineRow, conn.execute(query))
 

@@ -115,9 +115,11 @@ class Ledger:
         """Unresolved quarantined inputs per council: 'failed, needs attention'."""
         return _records.open_failures(self._db)
 
-    def quarantine_entries(self, *, include_resolved: bool = False) -> list[QuarantineRow]:
+    def quarantine_entries(
+        self, *, include_resolved: bool = False, council: str | None = None, batch: str | None = None,
+    ) -> list[QuarantineRow]:
         """Quarantined inputs in the order they failed; by default only those still unresolved."""
-        return _records.quarantine_entries(self._db, include_resolved=include_resolved)
+        return _records.quarantine_entries(self._db, include_resolved=include_resolved, council=council, batch=batch)
 
     def seen_batches(self) -> dict[tuple[str, str], SeenBatch]:
         """Every batch folder a sweep has handed on, keyed by (council, batch)."""
