@@ -1,7 +1,7 @@
 """The review queue: one record at a time, its page images, and the reviewer's decisions.
 
 Each decision calls the same domain function as `digitise review ...` (set_record_type,
-send_for_rescan, split_record, merge_with_next), which changes the ledger in one transaction
+send_for_rescan, accept_capture, split_record, merge_with_next), which changes the ledger in one transaction
 with an audit event naming the signed-in user; then the next record of the queue loads.
 """
 
@@ -13,7 +13,7 @@ from fastapi.responses import FileResponse, Response
 from records.access import Role
 from records.archive.objects import require_local_archive
 from records.classify.regroup import merge_with_next, split_record
-from records.classify.review import resolve_record, set_record_type
+from records.classify.review import accept_capture, resolve_record, set_record_type
 from records.classify.review_view import RESCAN_REASONS, next_to_review, page_image, review_view, send_for_rescan
 from records.errors import ReviewError
 from records.ledger import RecordRow
@@ -76,6 +76,14 @@ async def rescan(request: Request, record_id: str) -> Response:
     web, row, who, form = await _decision(request, record_id)
     send_for_rescan(web.ledger, row.source_sha256, requested_by=who.user.name, reason=form.get("reason", ""))
     return _next(form)
+
+
+@router.post("/review/{record_id}/accept-capture")
+async def accept_scan(request: Request, record_id: str) -> Response:
+    """The paper allows no better scan: count the record as digitised, then decide its type."""
+    web, row, who, _ = await _decision(request, record_id)
+    accept_capture(web.ledger, row.source_sha256, accepted_by=who.user.name)
+    return see_other(f"/review/{row.source_sha256}")
 
 
 @router.post("/review/{record_id}/split")

@@ -69,6 +69,13 @@ class ReviewView:
         return tuple(sorted({w for p in self.pages for w in p.warnings}))
 
     @property
+    def capture_reasons(self) -> tuple[str, ...]:
+        """Why its scan is below the capture standard (low_resolution, ...); empty if it is not."""
+        if not self.row.needs_rescan:
+            return ()
+        return tuple(r for r in (self.row.rescan_reasons or "").split(",") if r) or ("below_standard",)
+
+    @property
     def is_stack_record(self) -> bool:
         return self.row.source_file_sha256 is not None
 

@@ -51,12 +51,17 @@ class Station:
 
 
 def _config(folder: Path) -> Path:
-    """The project's configuration, asking for more evidence than any record has."""
+    """The project's configuration, asking for more evidence than any record has, and holding
+    thornbury to a 600 dpi capture standard its 300 dpi scans fall below."""
     shutil.copytree(ROOT / "config", folder)
     types = folder / "record_types.yaml"
     data = yaml.safe_load(types.read_text(encoding="utf-8"))
     data["min_evidence"] = 1000.0
     types.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    councils = folder / "councils.yaml"
+    data = yaml.safe_load(councils.read_text(encoding="utf-8"))
+    data["councils"]["thornbury"]["capture"] = {"min_dpi": 600}
+    councils.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
     return folder
 
 

@@ -20,6 +20,7 @@
       case "Enter": done = busy = submit("confirm"); break;
       case "1": case "2": case "3": done = busy = submit(`choose-${event.key}`); break;
       case "r": done = busy = submit("rescan"); break;
+      case "a": done = busy = submit("accept-capture"); break;
       case "t": document.getElementById("other-type")?.focus(); done = true; break;
       case "s": { const skip = document.getElementById("skip"); if (skip) { busy = true; window.location.href = skip.href; done = true; } break; }
       case "+": case "=": setZoom(zoom * 1.25); done = true; break;
