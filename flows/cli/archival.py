@@ -10,7 +10,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from flows.cli.common import ByOpt, ConfigOpt, DataOpt, JsonOpt, Where, command_group, out, print_json, say, table, who
+from flows.cli.common import ByOpt, ConfigOpt, DataOpt, JsonOpt, Where, command_group, err, out, print_json, say, table, who
 from records.disposal.destruction import destruction_register, mark_destroyable, sign_off
 from records.disposal.evidence import write_evidence_pack
 from records.disposal.retention import due_for_review
@@ -62,15 +62,23 @@ def batch_destroyable(
     council: CouncilArg,
     batch: BatchArg,
     by: ByOpt = None,
+    scans: Annotated[Optional[Path], typer.Option(
+        "--scans", metavar="ROOT", file_okay=False,
+        help="The scan root the batch was run from: every file in ROOT/COUNCIL/BATCH must be archived or "
+             "quarantined (matched by sha256).")] = None,
     config: ConfigOpt = None,
     data_dir: DataOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Mark the batch's paper as one that may be destroyed: only a signed-off batch whose records are all
-    archived, verified against their checksums and out of review, with no input left in quarantine
-    (exit 7 naming what blocks it otherwise). Nothing is deleted."""
+    archived, verified against their checksums and out of review, with no input left in quarantine and,
+    with --scans, no file of its scan folder left unrun (exit 7 naming what blocks it otherwise).
+    Nothing is deleted."""
     ledger, archive, record_types = _archive_and_rules(config, data_dir)
-    rows = mark_destroyable(ledger, archive, record_types, council, batch, by=who(by))
+    rows = mark_destroyable(ledger, archive, record_types, council, batch, by=who(by), scan_root=scans)
+    if scans is None:
+        err.print("note: the batch's scan folder was not compared with the ledger (give --scans ROOT), "
+                  "so a file never run is not seen")
     if as_json:
         print_json({"destroyable": [asdict(r) for r in rows]})
         return

@@ -12,6 +12,10 @@ when it does not (`Blocker.code`):
                        whatever a reviewer decided about its type
     quarantined        an input of the batch is quarantined and not yet archived
     stack_unfinished   a scanned stack of the batch has records still to come
+    not_run            a file in the batch's scan folder has neither a record nor a quarantine
+                       entry: it was added after the run, or the run stopped before it (checked
+                       when the scan root is given; the file is matched by its sha256, so a file
+                       replaced by a re-scan under the same name is not taken for the old one)
     missing, altered, unreadable, unchecked, unsafe_path
                        an archived file does not match (or has no) checksum in the ledger
 
@@ -26,13 +30,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import get_args
 
 from records.archive.fixity import FileState, file_checker
+from records.archive.local import sha256_file
 from records.archive.objects import AnyArchive
 from records.config import RecordType
 from records.disposal.retention import Disposal, disposal_of
 from records.errors import ArchivalError, DestructionRefused
+from records.intake.scan import discover
 from records.ledger import Ledger, RecordRow, RegisterEntry, RegisterRow, SignoffEntry, SignoffRow, record_set_sha256
 
 MAX_FINDINGS = 2000
@@ -81,16 +88,37 @@ def sign_off(ledger: Ledger, council: str, batch: str, *, by: str, sample_size: 
     ))
 
 
-def batch_state(ledger: Ledger, archive: AnyArchive, council: str, batch: str, *, verify: bool = True) -> BatchState:
+def batch_state(
+    ledger: Ledger, archive: AnyArchive, council: str, batch: str, *, verify: bool = True,
+    scan_root: Path | None = None,
+) -> BatchState:
     """The batch's records, newest sign-off and every reason its paper may not be destroyed
-    (the archive's files hashed again unless `verify` is False)."""
+    (the archive's files hashed again unless `verify` is False; the batch's scan folder under
+    `scan_root` compared with the ledger when given)."""
     records = ledger.records(council=council, batch=batch)
     signoffs = ledger.signoffs(council, batch)
     signoff = signoffs[-1] if signoffs else None
     blockers = _state_blockers(ledger, council, batch, records, signoff)
+    if scan_root is not None:
+        blockers += _unrun_blockers(ledger, scan_root, council, batch, records)
     if verify:
         blockers += _fixity_blockers(archive, records)
     return BatchState(records, signoff, blockers)
+
+
+def _unrun_blockers(
+    ledger: Ledger, scan_root: Path, council: str, batch: str, records: list[RecordRow],
+) -> list[Blocker]:
+    """Every file of the batch's scan folder that the ledger has neither archived nor quarantined."""
+    folder = scan_root / council / batch
+    if not folder.is_dir():
+        raise ArchivalError(f"{folder} is not a folder: give the scan root the batch was run from")
+    accepted, refused = discover(scan_root, councils=[council])
+    known = {scanned_file_sha256(r) for r in records}
+    known |= {q.source_sha256 for q in ledger.quarantine_entries(include_resolved=True, council=council, batch=batch)}
+    files = [i for i in accepted + [r.item for r in refused] if i.batch == batch]
+    return [Blocker("not_run", f"scanned file {i.relative} is neither archived nor quarantined: run the batch again")
+            for i in sorted(files, key=lambda i: i.relative) if sha256_file(i.path) not in known]
 
 
 def _state_blockers(
@@ -128,16 +156,18 @@ def _fixity_blockers(archive: AnyArchive, records: list[RecordRow]) -> list[Bloc
 
 def mark_destroyable(
     ledger: Ledger, archive: AnyArchive, record_types: Mapping[str, RecordType], council: str, batch: str, *, by: str,
+    scan_root: Path | None = None,
 ) -> list[RegisterRow]:
     """Enter the batch's records in the destruction register, or raise DestructionRefused naming
-    every blocker. Records entered already stay as they are: a batch marked before is returned
-    unchanged, and one that has gained records since (signed off again) gets only those entered."""
+    every blocker (with `scan_root`, also every file of the batch's folder never run). Records
+    entered already stay as they are: a batch marked before is returned unchanged, and one that
+    has gained records since (signed off again) gets only those entered."""
     registered = ledger.destruction_register(council=council, batch=batch)
     entered = {r.record_id for r in registered}
     current = ledger.records(council=council, batch=batch)
     if entered and {r.source_sha256 for r in current} <= entered:
         return registered
-    state = batch_state(ledger, archive, council, batch)
+    state = batch_state(ledger, archive, council, batch, scan_root=scan_root)
     if state.blockers or state.signoff is None:
         raise DestructionRefused(refusal(council, batch, state.blockers), tuple(state.blockers))
     dates = ledger.document_dates(council=council)

@@ -155,6 +155,24 @@ def test_complete_signed_batch_is_accepted_and_appears_in_the_register(archived:
     assert len(entered) == 3 and entered[:2] == [r for r in entered if r.signoff_id == entered[0].signoff_id]
 
 
+def test_a_scanned_file_never_run_blocks_destruction_when_the_scan_folder_is_compared(archived: Archived) -> None:
+    assert _cli(archived, "batch", "signoff", COUNCIL, "complete", "--by", "q.checker", "--sample", "1",
+                "--findings", "sampled one letter: matches").exit_code == 0
+    folder = archived.scans / COUNCIL / "complete"
+    replaced = folder / "tax-2.png"  # re-scanned under the same name: its content was never run
+    render_lines(["Council Tax Demand Notice", "Valuation band F"]).save(replaced, dpi=(300, 300))
+    refused = _cli(archived, "batch", "destroyable", COUNCIL, "complete", "--by", "r.manager",
+                   "--scans", str(archived.scans))
+    assert refused.exit_code == ExitCode.not_destroyable, refused.output
+    assert "not_run" in refused.output and "tax-2.png" in refused.output
+    assert _ledger(archived).destruction_register() == []
+    replaced.unlink()  # the unrun file is taken away: what is left was all archived
+    marked = _cli(archived, "batch", "destroyable", COUNCIL, "complete", "--by", "r.manager",
+                  "--scans", str(archived.scans))
+    assert marked.exit_code == 0, marked.output
+    assert len(_ledger(archived).destruction_register()) == 2
+
+
 def test_altered_archive_file_quarantine_or_new_record_block_destruction(archived: Archived) -> None:
     context = build_context(archived.settings)
     ledger, record_types = context.ledger, archived.settings.classification.record_types
