@@ -56,6 +56,14 @@ LICENCES: tuple[tuple[tuple[str, ...], str], ...] = (
      "MIT Licence, stated in the repository's MIT-LICENSE at this commit ('Permission is hereby granted, free of "
      "charge, to any person obtaining a copy of this software and associated documentation files ...') and in "
      "its README ('released under the MIT license')"),
+    (("github:alphagov/ier-frontend@",),
+     "MIT Licence, stated in the repository's LICENSE at this commit ('Copyright (c) 2014 HM Government. Permission "
+     "is hereby granted, free of charge, to any person obtaining a copy of this software and associated "
+     "documentation files ...')"),
+    (("github:ministryofjustice/correspondence_tool_staff@",),
+     "MIT Licence, stated in the repository's LICENSE at this commit ('Copyright (c) 2016 Ministry of Justice. "
+     "Permission is hereby granted, free of charge, to any person obtaining a copy of this software and "
+     "associated documentation files ...')"),
 )
 
 #: Personal names that appear in the published texts (officers, correspondents).
