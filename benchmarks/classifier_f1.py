@@ -37,6 +37,7 @@ from sklearn.metrics import f1_score
 from benchmarks._text_scans import ocr_texts
 from records.classify.corpus import heldout_texts, training_texts
 from records.classify.learned import (
+    DEFAULT_AGREE_THRESHOLD,
     DEFAULT_REVIEW_THRESHOLD,
     LabelledText,
     LearnedClassifier,
@@ -49,7 +50,7 @@ from samples.generate import generate_texts
 
 GOAL = {"right": 0.85, "wrong": 0.03, "f1": 0.85}
 #: The model before this benchmark's real texts: character 3-5-grams and rule features, no calibration, threshold 0.6.
-OLD = ModelOptions(blocks=(("char_wb", 3, 5),), calibration="none", rule_weight=1.0)
+OLD = ModelOptions(blocks=(("char_wb", 3, 5),), calibration="none", rule_weight=1.0, c=10.0)
 OLD_THRESHOLD = 0.6
 
 
@@ -60,10 +61,10 @@ class Candidate:
     data: str  # "generated" or "generated+real"
 
 
-def _learned(options: ModelOptions, threshold: float = DEFAULT_REVIEW_THRESHOLD, veto: bool = True
-             ) -> Callable[[Classifier, list[LabelledText]], TextClassifier]:
+def _learned(options: ModelOptions, threshold: float = DEFAULT_REVIEW_THRESHOLD, veto: bool = True,
+             agree: float | None = DEFAULT_AGREE_THRESHOLD) -> Callable[[Classifier, list[LabelledText]], TextClassifier]:
     return lambda rules, examples: LearnedClassifier(rules, train_model(examples, rules, options), threshold,
-                                                     rules_veto=veto)
+                                                     rules_veto=veto, agree_threshold=agree)
 
 
 class SklearnCalibrated:
@@ -97,6 +98,8 @@ DEFAULT = ModelOptions()
 #: Configurations the default is chosen from, by cross-validation on the train split only.
 SELECTION = (
     ("isotonic, no rule features", ModelOptions(calibration="isotonic", rule_weight=0.0)),
+    ("isotonic, no rule features, C=30", ModelOptions(calibration="isotonic", rule_weight=0.0, c=30.0)),
+    ("isotonic, no rule features, C=10", ModelOptions(calibration="isotonic", rule_weight=0.0, c=10.0)),
     ("isotonic, rule features", ModelOptions(calibration="isotonic", rule_weight=1.0)),
     ("isotonic, rule weight 2", ModelOptions(calibration="isotonic", rule_weight=2.0)),
     ("temperature, rule features", ModelOptions(calibration="temperature", rule_weight=1.0)),
@@ -104,19 +107,25 @@ SELECTION = (
 )
 CV_FOLDS = 3
 THRESHOLDS = (0.7, 0.8, 0.9)
+#: Whether a verdict the rules confidently agree with is filed from this probability (None: no).
+AGREEMENT = (None, DEFAULT_AGREE_THRESHOLD)
 WRONG_COST = 5
-DEFAULT_NAME = "new: word 1-2 + char 3-5, isotonic, t=0.9 [default]"
-PREVIOUS = "previous default: + rule features, temperature, t=0.7"
+DEFAULT_NAME = "new: word 1-2 + char 3-5, isotonic, C=100, t=0.9, agree 0.5 [default]"
+PREVIOUS = "older default: + rule features, temperature, t=0.7"
+LAST = "previous default: C=10, t=0.9, no rules agreement"
 CANDIDATES = (
     Candidate("rules alone", lambda rules, _: rules, "none"),
-    Candidate("old model (char 3-5, uncalibrated, t=0.6)", _learned(OLD, OLD_THRESHOLD), "generated"),
-    Candidate("old model config + real train texts", _learned(OLD, OLD_THRESHOLD), "generated+real"),
+    Candidate("old model (char 3-5, uncalibrated, t=0.6)", _learned(OLD, OLD_THRESHOLD, agree=None), "generated"),
+    Candidate("old model config + real train texts", _learned(OLD, OLD_THRESHOLD, agree=None), "generated+real"),
     Candidate(DEFAULT_NAME, _learned(DEFAULT), "generated+real"),
+    Candidate(LAST, _learned(replace(DEFAULT, c=10.0), agree=None), "generated+real"),
+    Candidate("new without rules agreement", _learned(DEFAULT, agree=None), "generated+real"),
     Candidate("new, trained on generated only", _learned(DEFAULT), "generated"),
     Candidate("new without rules veto", _learned(DEFAULT, veto=False), "generated+real"),
     Candidate("new with rule features", _learned(replace(DEFAULT, rule_weight=1.0)), "generated+real"),
     Candidate("new, review threshold 0.7", _learned(DEFAULT, 0.7), "generated+real"),
-    Candidate(PREVIOUS, _learned(replace(DEFAULT, calibration="temperature", rule_weight=1.0), 0.7), "generated+real"),
+    Candidate(PREVIOUS, _learned(replace(DEFAULT, calibration="temperature", rule_weight=1.0, c=10.0), 0.7, agree=None),
+              "generated+real"),
     Candidate("new uncalibrated", _learned(replace(DEFAULT, calibration="none")), "generated+real"),
     Candidate("new, word 1-2 only", _learned(replace(DEFAULT, blocks=(("word", 1, 2),))), "generated+real"),
     Candidate("new, char 3-5 only", _learned(replace(DEFAULT, blocks=(("char_wb", 3, 5),))), "generated+real"),
@@ -128,7 +137,8 @@ CANDIDATES = (
 
 
 def cross_validated(options: ModelOptions, rules: Classifier, generated: list[LabelledText],
-                    real: list[LabelledText], thresholds: Sequence[float]) -> dict[float, dict[str, float]]:
+                    real: list[LabelledText], thresholds: Sequence[float]
+                    ) -> dict[tuple[float, float | None], dict[str, float]]:
     """Scores of one configuration on the train split alone, at each review threshold: folds grouped
     by source document and stratified by type, each fold's real texts scored by a model trained on
     the generated letters and the other folds (its own calibration cross-validated inside that training)."""
@@ -139,11 +149,12 @@ def cross_validated(options: ModelOptions, rules: Classifier, generated: list[La
     folds = [(train_model(generated + [real[i] for i in train], rules, options), test) for train, test in split]
     by_threshold = {}
     for threshold in thresholds:
-        verdicts: dict[int, RecordClass] = {}
-        for model, test in folds:
-            classifier = LearnedClassifier(rules, model, threshold)
-            verdicts.update((i, classifier.classify_text(real[i].text)) for i in test)
-        by_threshold[threshold] = scores([verdicts[i] for i in range(len(real))], truth)
+        for agree in AGREEMENT:
+            verdicts: dict[int, RecordClass] = {}
+            for model, test in folds:
+                classifier = LearnedClassifier(rules, model, threshold, agree_threshold=agree)
+                verdicts.update((i, classifier.classify_text(real[i].text)) for i in test)
+            by_threshold[(threshold, agree)] = scores([verdicts[i] for i in range(len(real))], truth)
     return by_threshold
 
 
@@ -153,23 +164,27 @@ def cost(s: dict[str, float]) -> float:
     return s["review"] + WRONG_COST * s["wrong"]
 
 
-def select_default(rules: Classifier, generated: list[LabelledText], real: list[LabelledText]) -> tuple[str, float]:
+def select_default(rules: Classifier, generated: list[LabelledText], real: list[LabelledText]
+                   ) -> tuple[str, float, float | None]:
     """Print each configuration's cross-validated scores on the train split at each review
     threshold; the pick is the least `cost` (the held-out texts play no part)."""
     print(f"Default chosen by {CV_FOLDS}-fold cross-validation on the {len(real)} real train texts (grouped by "
           f"source document; held-out texts unused); cost = review + {WRONG_COST} x wrong:")
-    print(f"{'configuration':<32}{'threshold':>10}{'right':>7}{'wrong':>7}{'review':>8}{'F1 filed':>9}{'cost':>7}")
+    print(f"{'configuration':<36}{'threshold':>10}{'agree':>7}{'right':>7}{'wrong':>7}{'review':>8}{'F1 filed':>9}"
+          f"{'cost':>7}")
     cv = {}
     for name, options in SELECTION:
-        for threshold, s in cross_validated(options, rules, generated, real, THRESHOLDS).items():
-            cv[(name, threshold)] = s
-            print(f"{name:<32}{threshold:>10}{s['right']:>7.1%}{s['wrong']:>7.1%}{s['review']:>8.1%}"
+        for (threshold, agree), s in cross_validated(options, rules, generated, real, THRESHOLDS).items():
+            cv[(name, threshold, agree)] = s
+            print(f"{name:<36}{threshold:>10}{agree or '-':>7}{s['right']:>7.1%}{s['wrong']:>7.1%}{s['review']:>8.1%}"
                   f"{s['f1_filed']:>9.3f}{cost(s):>7.3f}")
-    name, threshold = min(cv, key=lambda k: (cost(cv[k]), -cv[k]["f1_filed"]))
-    matches = dict(SELECTION)[name] == DEFAULT and threshold == DEFAULT_REVIEW_THRESHOLD
-    print(f"selected: {name}, review threshold {threshold}; the code's default (ModelOptions(), "
-          f"DEFAULT_REVIEW_THRESHOLD) is {'this' if matches else 'NOT this: change it'}\n")
-    return name, threshold
+    name, threshold, agree = min(cv, key=lambda k: (cost(cv[k]), -cv[k]["f1_filed"]))
+    matches = (dict(SELECTION)[name] == DEFAULT and threshold == DEFAULT_REVIEW_THRESHOLD
+               and agree == DEFAULT_AGREE_THRESHOLD)
+    print(f"selected: {name}, review threshold {threshold}, rules agreement {agree}; the code's default "
+          f"(ModelOptions(), DEFAULT_REVIEW_THRESHOLD, DEFAULT_AGREE_THRESHOLD) is "
+          f"{'this' if matches else 'NOT this: change it'}\n")
+    return name, threshold, agree
 
 
 def scores(results: Sequence[RecordClass], truth: Sequence[str]) -> dict[str, float]:
@@ -222,7 +237,8 @@ def threshold_sweep(classifier: LearnedClassifier, texts: Sequence[str], truth: 
 
 
 def replace_threshold(classifier: LearnedClassifier, threshold: float) -> LearnedClassifier:
-    return LearnedClassifier(classifier.rules, classifier.model, threshold, rules_veto=classifier.rules_veto)
+    return LearnedClassifier(classifier.rules, classifier.model, threshold, rules_veto=classifier.rules_veto,
+                             agree_threshold=classifier.agree_threshold)
 
 
 def learning_curve(rules: Classifier, generated: list[LabelledText], real: list[LabelledText],
@@ -289,7 +305,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     assert isinstance(default, LearnedClassifier)
     print(f"\nConfusion matrix, {default_name} (OCR text):\n"
           f"{confusion(read_verdicts[default_name], truth, rules.record_types)}")
-    for name in (default_name, PREVIOUS, CANDIDATES[1].name,
+    for name in (default_name, LAST, PREVIOUS, CANDIDATES[1].name,
                  "sklearn CalibratedClassifierCV isotonic, no rules"):
         table, ece = reliability(read_verdicts[name], truth)
         results[name]["ece"] = ece

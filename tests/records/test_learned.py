@@ -93,6 +93,30 @@ def test_learned_classifier_rules_veto_a_contradicted_verdict(rules: Classifier)
 TAX_NOTICE = "Council Tax Demand Notice under the Local Government Finance Act 1992, valuation band C."
 
 
+def _fairly_sure_of_council_tax(rules: Classifier) -> LinearModel:
+    """A model that gives council tax about 0.71 (below the review threshold) whatever the text."""
+    return LinearModel(
+        classes=("complaint", "council_tax", "planning_application"),
+        blocks=(TermBlock("word", 1, 1, ("letter",), np.ones(1)),),
+        coef=np.zeros((3, 1 + len(rules.record_types))), intercept=np.array([0.0, 1.6, 0.0]),
+        rule_types=rules.record_types, rules_fingerprint=rules.fingerprint,
+        options=ModelOptions(blocks=(("word", 1, 1),)),
+    )
+
+
+def test_learned_classifier_files_a_fairly_sure_verdict_the_rules_agree_with(rules: Classifier) -> None:
+    """0.71 is below the review threshold: filed when the rules confidently name the same type,
+    reviewed when they name none, or when agreement is turned off."""
+    model = _fairly_sure_of_council_tax(rules)
+    assert rules.classify_text(TAX_NOTICE).record_type == "council_tax"
+    agreed = LearnedClassifier(rules, model).classify_text(TAX_NOTICE)
+    assert (agreed.record_type, agreed.needs_review) == ("council_tax", False) and 0.5 < agreed.score < 0.9
+    alone = LearnedClassifier(rules, model).classify_text("Thank you for your letter of last week.")
+    assert (alone.record_type, alone.needs_review) == (UNCLASSIFIED, True)
+    off = LearnedClassifier(rules, model, agree_threshold=None).classify_text(TAX_NOTICE)
+    assert (off.record_type, off.needs_review) == (UNCLASSIFIED, True)
+
+
 def _rules_verdict(classifier: LearnedClassifier) -> tuple[str, bool, str]:
     """(record type, needs review, method) for a text the rules file as council tax."""
     verdict = classifier.classify_text(TAX_NOTICE)
