@@ -2,6 +2,7 @@
 
 Kept separate so the benchmark measures the pipeline's own process, not the benchmark's.
 With a fifth argument `profile`, also the CPU of each stage per input file (`ocr.profiling`).
+A memory timeline (`_rss_timeline`) goes to rss-timeline.tsv beside the data folder as it runs.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import resource
 import sys
 import threading
 import time
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -69,11 +71,17 @@ def main() -> None:
     watching = threading.Event()
     threading.Thread(target=_watch_engines, args=(engines_kib, watching), daemon=True).start()
 
+    from benchmarks._rss_timeline import Timeline
+    from ocr import engine_pids
+
+    timeline_path = Path(data_dir).parent / "rss-timeline.tsv"
+    timeline = Timeline(timeline_path, Path(data_dir), engine_pids).start()
     with early_server.serving():
         state = digitise_scan_root(
             scan_root, data_dir=data_dir, workers=workers, task_runner=task_runner, return_state=True
         )
         wall = time.perf_counter() - started
+        timeline.stop()
         flow_run_wall = _flow_run_seconds(state)
     from ocr import stop_engines
 
@@ -93,6 +101,7 @@ def main() -> None:
         "own_cpu": own.ru_utime + own.ru_stime,
         "tools_cpu": children.ru_utime + children.ru_stime,
         "profile": profile.rows() if profile else [],
+        "timeline": str(timeline_path),
     }))
 
 

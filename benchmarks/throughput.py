@@ -230,6 +230,7 @@ def run_pipeline(pages: list[Path], out: Path, workers: int, task_runner: str = 
     batch.mkdir(parents=True)
     for page in pages:
         os.link(page, batch / page.name)
+    print(f"(c) memory timeline as it runs: {out / 'rss-timeline.tsv'}", flush=True)
     proc = subprocess.run(
         [sys.executable, "-m", "benchmarks._pipeline_run", str(out / "scans"), str(out / "data"), str(workers),
          task_runner, "profile"],
@@ -285,6 +286,7 @@ def main() -> None:
                 results[key] = results[key].plus(measured) if key in results else measured
         run = _sum_runs(runs)
         report([results[k] for k in engines], run, args, sample.pages)
+        print_timeline(Path(run["timeline"]), sample.pages / len(sample.files))
         print_stages(run["profile"], sample, run, args.rounds)
     finally:
         if not args.keep:
@@ -323,6 +325,7 @@ def _sum_runs(runs: list[dict]) -> dict:
             total[key] += run[key]
         for key in ("peak_rss_mib", "largest_child_rss_mib"):
             total[key] = max(total[key], run[key])
+        total["timeline"] = run["timeline"]  # the last round's
         total["profile"] = total["profile"] + run["profile"]
     return total
 
@@ -376,6 +379,27 @@ def report(results: list[Measured], run: dict, args: argparse.Namespace, pages: 
           f"Tesseract and pdftoppm {tools / c.pages:.3f} s/page)")
     print(f"summary                          {run['summary']}")
 
+
+def print_timeline(path: Path, pages_per_record: float, rows_shown: int = 10) -> None:
+    """(c)'s memory against pages done (the last round's): a few samples and the slope over
+    the second half of the run, of the pipeline process and of its children apart."""
+    from benchmarks._rss_timeline import read, slope_kib_per_record
+
+    rows = read(path)
+    if not rows:
+        return
+    print(f"\n(c) memory timeline ({len(rows)} samples, all in {path.name}), MiB\n")
+    print(f"{'s':>7} {'pages':>6} {'pipeline':>9} {'its peak':>9} {'engines':>8} {'server etc.':>12}")
+    step = max(1, len(rows) // rows_shown)
+    for row in rows[::step] + ([rows[-1]] if (len(rows) - 1) % step else []):
+        print(f"{row['seconds']:7.0f} {row['records'] * pages_per_record:6.0f} {row['pipeline_rss_kib'] / 1024:9.0f} "
+              f"{row['pipeline_hwm_kib'] / 1024:9.0f} {row['engines_rss_kib'] / 1024:8.0f} "
+              f"{row['other_children_rss_kib'] / 1024:12.0f}")
+    for key, name in (("pipeline_rss_kib", "pipeline process"), ("pipeline_hwm_kib", "pipeline process peak"),
+                      ("other_children_rss_kib", "server and other children")):
+        slope = slope_kib_per_record(rows, key)
+        if slope is not None:
+            print(f"slope, second half, {name:27} {slope / pages_per_record:+8.1f} KiB/page")
 
 
 #: The stages in the order a page meets them (`ocr.profiling.stage` names); others follow.
