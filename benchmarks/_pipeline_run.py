@@ -1,7 +1,8 @@
 """Run the pipeline flow once in this process and print wall time and peak memory as JSON.
 
 Kept separate so the benchmark measures the pipeline's own process, not the benchmark's.
-With a fifth argument `profile`, also the CPU of each stage per input file (`ocr.profiling`).
+With a fifth argument `profile`, also the CPU of each stage per input file (`ocr.profiling`);
+with a sixth, `A,B`, the traced heap's growth from A to B records done (`_rss_timeline.HeapDiff`).
 A memory timeline (`_rss_timeline`) goes to rss-timeline.tsv beside the data folder as it runs.
 """
 
@@ -55,6 +56,7 @@ def main() -> None:
     scan_root, data_dir, workers = sys.argv[1], sys.argv[2], int(sys.argv[3])
     task_runner = sys.argv[4] if len(sys.argv) > 4 else "threads"
     profiling = sys.argv[5:6] == ["profile"]
+    heap_span = [int(n) for n in sys.argv[6].split(",")] if len(sys.argv) > 6 else None
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
     started = time.perf_counter()
@@ -71,11 +73,12 @@ def main() -> None:
     watching = threading.Event()
     threading.Thread(target=_watch_engines, args=(engines_kib, watching), daemon=True).start()
 
-    from benchmarks._rss_timeline import Timeline
+    from benchmarks._rss_timeline import HeapDiff, Timeline
     from ocr import engine_pids
 
     timeline_path = Path(data_dir).parent / "rss-timeline.tsv"
-    timeline = Timeline(timeline_path, Path(data_dir), engine_pids).start()
+    heap = HeapDiff(timeline_path.with_name("heap-growth.txt"), *heap_span) if heap_span else None
+    timeline = Timeline(timeline_path, Path(data_dir), engine_pids, heap=heap).start()
     with early_server.serving():
         state = digitise_scan_root(
             scan_root, data_dir=data_dir, workers=workers, task_runner=task_runner, return_state=True

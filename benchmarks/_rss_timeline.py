@@ -5,12 +5,18 @@ can. Every `interval` seconds one line goes to a tab-separated file, flushed at 
 long run can be read while it goes: seconds, records done (archive sidecars plus quarantine
 reasons), the pipeline process's RSS and peak, the Tesseract engines' RSS, and the RSS of
 its other descendants (the temporary Prefect server). Standard library only.
+
+Diagnostic, off by default (`--tracemalloc A,B` of benchmarks.throughput): `HeapDiff` traces
+Python's allocations and writes which lines hold more memory after B records than after A,
+to find what grows. Tracing slows the pipeline process; never use it for the figures.
 """
 
 from __future__ import annotations
 
+import gc
 import os
 import threading
+import tracemalloc
 import time
 from pathlib import Path
 
@@ -62,11 +68,42 @@ def _rss_sum(pids: list[int]) -> int:
     return total
 
 
+class HeapDiff:
+    """Snapshots of the traced heap at `first` and `second` records done, and their difference."""
+
+    def __init__(self, out: Path, first: int, second: int, frames: int = 8, top: int = 30) -> None:
+        self.out, self.first, self.second, self.top = out, first, second, top
+        self._before: tracemalloc.Snapshot | None = None
+        self._written = False
+        tracemalloc.start(frames)
+
+    def check(self, records: int) -> None:
+        if self._written or records < (self.first if self._before is None else self.second):
+            return
+        gc.collect()
+        snapshot = tracemalloc.take_snapshot().filter_traces([tracemalloc.Filter(False, tracemalloc.__file__)])
+        if self._before is None:
+            self._before = snapshot
+            return
+        span = max(1, records - self.first)
+        with self.out.open("w", encoding="utf-8") as fh:
+            fh.write(f"# traced heap growth from {self.first} to {records} records, by line, then by traceback\n")
+            for stat in snapshot.compare_to(self._before, "lineno")[: self.top]:
+                fh.write(f"{stat.size_diff / span:+9.0f} B/record {stat.count_diff:+7d} blocks  {stat.traceback[0]}\n")
+            for stat in snapshot.compare_to(self._before, "traceback")[:10]:
+                fh.write(f"\n{stat.size_diff / span:+9.0f} B/record {stat.count_diff:+7d} blocks\n")
+                fh.write("\n".join(stat.traceback.format()) + "\n")
+        self._before, self._written = None, True
+        tracemalloc.stop()
+
+
 class Timeline:
     """A daemon thread writing one sample every `interval` seconds to `out` until `stop()`."""
 
-    def __init__(self, out: Path, data_dir: Path, engine_pids, interval: float = 10.0) -> None:
+    def __init__(self, out: Path, data_dir: Path, engine_pids, interval: float = 10.0,
+                 heap: HeapDiff | None = None) -> None:
         self.out, self.data_dir, self.engine_pids, self.interval = out, data_dir, engine_pids, interval
+        self.heap = heap
         self._done = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._started = time.perf_counter()
@@ -87,8 +124,11 @@ class Timeline:
     def _run(self) -> None:
         with self.out.open("a", encoding="ascii") as fh:
             while not self._done.wait(self.interval):
-                fh.write(self.sample())
+                line = self.sample()
+                fh.write(line)
                 fh.flush()
+                if self.heap is not None:
+                    self.heap.check(int(line.split("\t")[1]))
 
     def stop(self) -> None:
         """One last sample, after the run."""

@@ -225,7 +225,8 @@ def run_ocrmypdf(pages: list[Path], out: Path, workers: int) -> float:
     return time.perf_counter() - started
 
 
-def run_pipeline(pages: list[Path], out: Path, workers: int, task_runner: str = "threads") -> dict:
+def run_pipeline(pages: list[Path], out: Path, workers: int, task_runner: str = "threads",
+                 heap_span: str | None = None) -> dict:
     batch = out / "scans" / "ashbourne" / "benchmark"
     batch.mkdir(parents=True)
     for page in pages:
@@ -233,7 +234,7 @@ def run_pipeline(pages: list[Path], out: Path, workers: int, task_runner: str = 
     print(f"(c) memory timeline as it runs: {out / 'rss-timeline.tsv'}", flush=True)
     proc = subprocess.run(
         [sys.executable, "-m", "benchmarks._pipeline_run", str(out / "scans"), str(out / "data"), str(workers),
-         task_runner, "profile"],
+         task_runner, "profile", *([heap_span] if heap_span else [])],
         check=False, capture_output=True, text=True, cwd=ROOT,
     )
     if proc.returncode:
@@ -269,6 +270,9 @@ def main() -> None:
                         help="(c)'s task runner: threads, or dask (a local cluster of single-threaded processes)")
     parser.add_argument("--distinct", type=int, help="render only this many distinct pages; the rest are "
                         "byte-different copies (for 5,000-page runs: rendering takes about 0.4 s a page)")
+    parser.add_argument("--tracemalloc", metavar="A,B",
+                        help="diagnostic: which lines of (c)'s process hold more memory after B records than "
+                        "after A (heap-growth.txt beside the timeline); tracing slows it, so not for figures")
     parser.add_argument("--keep", type=Path, help="keep the work folder here instead of a temporary one")
     args = parser.parse_args()
 
@@ -301,7 +305,8 @@ def _run_engine(key: str, sample: Sample, work: Path, args: argparse.Namespace, 
     """One engine over the whole sample: its wall time, CPU and word recall."""
     cpu = children_cpu()
     if key == "c":
-        run = run_pipeline(sample.files, work / "pipeline", args.pipeline_workers or args.workers, args.task_runner)
+        run = run_pipeline(sample.files, work / "pipeline", args.pipeline_workers or args.workers, args.task_runner,
+                           args.tracemalloc)
         run["all_cpu"] = children_cpu() - cpu
         runs.append(run)
         texts = pipeline_texts(sample.files, work / "pipeline" / "data")
