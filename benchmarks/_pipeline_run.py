@@ -17,16 +17,14 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from benchmarks._rss_timeline import status_kib
+
 if TYPE_CHECKING:
     from prefect.states import State
 
 
 def _vm_hwm_kib(pid: int | str = "self") -> int:
-    with open(f"/proc/{pid}/status", encoding="ascii") as fh:
-        for line in fh:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1])
-    return 0
+    return status_kib(pid, "VmHWM:")
 
 
 def _watch_engines(peaks: dict[int, int], done: threading.Event) -> None:

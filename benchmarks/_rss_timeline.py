@@ -23,7 +23,7 @@ from pathlib import Path
 HEADER = "seconds\trecords\tpipeline_rss_kib\tpipeline_hwm_kib\tengines_rss_kib\tother_children_rss_kib\n"
 
 
-def _status_kib(pid: int | str, field: str) -> int:
+def status_kib(pid: int | str, field: str) -> int:
     with open(f"/proc/{pid}/status", encoding="ascii") as fh:
         for line in fh:
             if line.startswith(field):
@@ -62,7 +62,7 @@ def _rss_sum(pids: list[int]) -> int:
     total = 0
     for pid in pids:
         try:
-            total += _status_kib(pid, "VmRSS:")
+            total += status_kib(pid, "VmRSS:")
         except OSError:  # ended between listing and reading
             continue
     return total
@@ -117,7 +117,7 @@ class Timeline:
         engines = set(self.engine_pids())
         others = [p for p in descendants() if p not in engines]
         row = (f"{time.perf_counter() - self._started:.1f}", records_done(self.data_dir),
-               _status_kib("self", "VmRSS:"), _status_kib("self", "VmHWM:"), _rss_sum(sorted(engines)),
+               status_kib("self", "VmRSS:"), status_kib("self", "VmHWM:"), _rss_sum(sorted(engines)),
                _rss_sum(others))
         return "\t".join(str(v) for v in row) + "\n"
 
