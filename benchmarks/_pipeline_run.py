@@ -1,7 +1,9 @@
 """Run the pipeline flow once in this process and print wall time and peak memory as JSON.
 
 Kept separate so the benchmark measures the pipeline's own process, not the benchmark's.
-With a fifth argument `profile`, also the CPU of each stage per input file (`ocr.profiling`).
+With a fifth argument `profile`, also the CPU of each stage per input file (`ocr.profiling`);
+with a sixth, `A,B`, the traced heap's growth from A to B records done (`_rss_timeline.HeapDiff`).
+A memory timeline (`_rss_timeline`) goes to rss-timeline.tsv beside the data folder as it runs.
 """
 
 from __future__ import annotations
@@ -12,18 +14,17 @@ import resource
 import sys
 import threading
 import time
+from pathlib import Path
 from typing import TYPE_CHECKING
+
+from benchmarks._rss_timeline import status_kib
 
 if TYPE_CHECKING:
     from prefect.states import State
 
 
 def _vm_hwm_kib(pid: int | str = "self") -> int:
-    with open(f"/proc/{pid}/status", encoding="ascii") as fh:
-        for line in fh:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1])
-    return 0
+    return status_kib(pid, "VmHWM:")
 
 
 def _watch_engines(peaks: dict[int, int], done: threading.Event) -> None:
@@ -53,6 +54,7 @@ def main() -> None:
     scan_root, data_dir, workers = sys.argv[1], sys.argv[2], int(sys.argv[3])
     task_runner = sys.argv[4] if len(sys.argv) > 4 else "threads"
     profiling = sys.argv[5:6] == ["profile"]
+    heap_span = [int(n) for n in sys.argv[6].split(",")] if len(sys.argv) > 6 else None
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
     started = time.perf_counter()
@@ -69,11 +71,18 @@ def main() -> None:
     watching = threading.Event()
     threading.Thread(target=_watch_engines, args=(engines_kib, watching), daemon=True).start()
 
+    from benchmarks._rss_timeline import HeapDiff, Timeline
+    from ocr import engine_pids
+
+    timeline_path = Path(data_dir).parent / "rss-timeline.tsv"
+    heap = HeapDiff(timeline_path.with_name("heap-growth.txt"), *heap_span) if heap_span else None
+    timeline = Timeline(timeline_path, Path(data_dir), engine_pids, heap=heap).start()
     with early_server.serving():
         state = digitise_scan_root(
             scan_root, data_dir=data_dir, workers=workers, task_runner=task_runner, return_state=True
         )
         wall = time.perf_counter() - started
+        timeline.stop()
         flow_run_wall = _flow_run_seconds(state)
     from ocr import stop_engines
 
@@ -93,6 +102,7 @@ def main() -> None:
         "own_cpu": own.ru_utime + own.ru_stime,
         "tools_cpu": children.ru_utime + children.ru_stime,
         "profile": profile.rows() if profile else [],
+        "timeline": str(timeline_path),
     }))
 
 

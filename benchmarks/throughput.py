@@ -225,14 +225,16 @@ def run_ocrmypdf(pages: list[Path], out: Path, workers: int) -> float:
     return time.perf_counter() - started
 
 
-def run_pipeline(pages: list[Path], out: Path, workers: int, task_runner: str = "threads") -> dict:
+def run_pipeline(pages: list[Path], out: Path, workers: int, task_runner: str = "threads",
+                 heap_span: str | None = None) -> dict:
     batch = out / "scans" / "ashbourne" / "benchmark"
     batch.mkdir(parents=True)
     for page in pages:
         os.link(page, batch / page.name)
+    print(f"(c) memory timeline as it runs: {out / 'rss-timeline.tsv'}", flush=True)
     proc = subprocess.run(
         [sys.executable, "-m", "benchmarks._pipeline_run", str(out / "scans"), str(out / "data"), str(workers),
-         task_runner, "profile"],
+         task_runner, "profile", *([heap_span] if heap_span else [])],
         check=False, capture_output=True, text=True, cwd=ROOT,
     )
     if proc.returncode:
@@ -268,6 +270,9 @@ def main() -> None:
                         help="(c)'s task runner: threads, or dask (a local cluster of single-threaded processes)")
     parser.add_argument("--distinct", type=int, help="render only this many distinct pages; the rest are "
                         "byte-different copies (for 5,000-page runs: rendering takes about 0.4 s a page)")
+    parser.add_argument("--tracemalloc", metavar="A,B",
+                        help="diagnostic: which lines of (c)'s process hold more memory after B records than "
+                        "after A (heap-growth.txt beside the timeline); tracing slows it, so not for figures")
     parser.add_argument("--keep", type=Path, help="keep the work folder here instead of a temporary one")
     args = parser.parse_args()
 
@@ -285,6 +290,7 @@ def main() -> None:
                 results[key] = results[key].plus(measured) if key in results else measured
         run = _sum_runs(runs)
         report([results[k] for k in engines], run, args, sample.pages)
+        print_timeline(Path(run["timeline"]), sample.pages / len(sample.files))
         print_stages(run["profile"], sample, run, args.rounds)
     finally:
         if not args.keep:
@@ -299,7 +305,8 @@ def _run_engine(key: str, sample: Sample, work: Path, args: argparse.Namespace, 
     """One engine over the whole sample: its wall time, CPU and word recall."""
     cpu = children_cpu()
     if key == "c":
-        run = run_pipeline(sample.files, work / "pipeline", args.pipeline_workers or args.workers, args.task_runner)
+        run = run_pipeline(sample.files, work / "pipeline", args.pipeline_workers or args.workers, args.task_runner,
+                           args.tracemalloc)
         run["all_cpu"] = children_cpu() - cpu
         runs.append(run)
         texts = pipeline_texts(sample.files, work / "pipeline" / "data")
@@ -323,6 +330,7 @@ def _sum_runs(runs: list[dict]) -> dict:
             total[key] += run[key]
         for key in ("peak_rss_mib", "largest_child_rss_mib"):
             total[key] = max(total[key], run[key])
+        total["timeline"] = run["timeline"]  # the last round's
         total["profile"] = total["profile"] + run["profile"]
     return total
 
@@ -376,6 +384,27 @@ def report(results: list[Measured], run: dict, args: argparse.Namespace, pages: 
           f"Tesseract and pdftoppm {tools / c.pages:.3f} s/page)")
     print(f"summary                          {run['summary']}")
 
+
+def print_timeline(path: Path, pages_per_record: float, rows_shown: int = 10) -> None:
+    """(c)'s memory against pages done (the last round's): a few samples and the slope over
+    the second half of the run, of the pipeline process and of its children apart."""
+    from benchmarks._rss_timeline import read, slope_kib_per_record
+
+    rows = read(path)
+    if not rows:
+        return
+    print(f"\n(c) memory timeline ({len(rows)} samples, all in {path.name}), MiB\n")
+    print(f"{'s':>7} {'pages':>6} {'pipeline':>9} {'its peak':>9} {'engines':>8} {'server etc.':>12}")
+    step = max(1, len(rows) // rows_shown)
+    for row in rows[::step] + ([rows[-1]] if (len(rows) - 1) % step else []):
+        print(f"{row['seconds']:7.0f} {row['records'] * pages_per_record:6.0f} {row['pipeline_rss_kib'] / 1024:9.0f} "
+              f"{row['pipeline_hwm_kib'] / 1024:9.0f} {row['engines_rss_kib'] / 1024:8.0f} "
+              f"{row['other_children_rss_kib'] / 1024:12.0f}")
+    for key, name in (("pipeline_rss_kib", "pipeline process"), ("pipeline_hwm_kib", "pipeline process peak"),
+                      ("other_children_rss_kib", "server and other children")):
+        slope = slope_kib_per_record(rows, key)
+        if slope is not None:
+            print(f"slope, second half, {name:27} {slope / pages_per_record:+8.1f} KiB/page")
 
 
 #: The stages in the order a page meets them (`ocr.profiling.stage` names); others follow.

@@ -19,13 +19,14 @@ record): the batch goes on, and no record is lost or counted twice.
 from __future__ import annotations
 
 import time
+from collections import deque
 from collections.abc import Callable
 from contextvars import ContextVar
 from dataclasses import asdict
 from itertools import accumulate
 from typing import Any
 
-from prefect import flow, get_run_logger
+from prefect import Task, flow, get_run_logger
 from prefect.artifacts import create_markdown_artifact, create_progress_artifact, update_progress_artifact
 from prefect.futures import PrefectFuture, as_completed
 from prefect.runtime import flow_run
@@ -57,6 +58,10 @@ PROGRESS_EVERY_SECONDS = 5.0
 #: many; no task holds more than MAX_RECORDS_PER_TASK records.
 TASKS_PER_WORKER = 4
 MAX_RECORDS_PER_TASK = 8
+
+#: Task runs submitted ahead per worker: enough that no worker waits for the next, few
+#: enough that a batch's futures stay few however many records it has.
+IN_FLIGHT_PER_WORKER = 4
 
 #: Told (records done, records in the batch) as records finish.
 ProgressCallback = Callable[[int, int], None]
@@ -107,7 +112,7 @@ def process_batch(
     outcomes = _quarantine_refused(refused, config_dir, data_dir)
     progress = _BatchProgress(outcomes, len(items) + len(refused), council, batch, shard, shards)
     _run_records(items, config_dir, data_dir, workers or settings.pipeline.worker_count, progress.add)
-    summary = summarise(progress.outcomes)
+    summary = progress.summary
     get_run_logger().info("batch %s/%s: %s", council, batch, summary.line())
     if summary.quarantined:
         publish_quarantine_table(config_dir, data_dir, key=artifact_key("quarantine", council, batch),
@@ -124,27 +129,28 @@ def _quarantine_refused(
 
 
 class _BatchProgress:
-    """A batch run's outcomes so far: on its progress artifact, and told to `_on_progress`."""
+    """A batch run's outcomes so far, as counts only (a batch may have 50,000 records): on its
+    progress artifact, and told to `_on_progress`."""
 
     def __init__(
         self, outcomes: list[RecordOutcome], total: int, council: str, batch: str, shard: int, shards: int,
     ) -> None:
-        self.outcomes, self.total = outcomes, total
+        self.summary, self.done, self.total = summarise(outcomes), len(outcomes), total
         key = artifact_key("progress", council, batch, *([f"shard-{shard}-of-{shards}"] if shards > 1 else []))
         self._artifact = create_progress_artifact(progress=self._percent(), key=key,
                                                   description=f"Records done in {council}/{batch}")
         self._shown = time.monotonic()
 
     def add(self, new: list[RecordOutcome]) -> None:
-        self.outcomes.extend(new)
+        self.summary, self.done = merge([self.summary, summarise(new)]), self.done + len(new)
         if (tell := _on_progress.get()) is not None:
-            tell(len(self.outcomes), self.total)
-        if len(self.outcomes) == self.total or time.monotonic() - self._shown >= PROGRESS_EVERY_SECONDS:
+            tell(self.done, self.total)
+        if self.done == self.total or time.monotonic() - self._shown >= PROGRESS_EVERY_SECONDS:
             update_progress_artifact(self._artifact, progress=self._percent())
             self._shown = time.monotonic()
 
     def _percent(self) -> float:
-        return 100.0 * len(self.outcomes) / self.total if self.total else 100.0
+        return 100.0 * self.done / self.total if self.total else 100.0
 
 
 def _run_records(
@@ -153,20 +159,31 @@ def _run_records(
 ) -> None:
     """Process `items` in task runs (chunks of records for a large batch), handing outcomes to
     `finished` as they come: a failed chunk's records are retried one by one, and a record whose
-    task run failed is quarantined."""
+    task run failed is quarantined.
+
+    At most IN_FLIGHT_PER_WORKER task runs per worker are submitted at a time, and each future
+    is dropped once its outcomes are handed on: a future keeps its task run's final state, so
+    submitting a whole batch at once held one per task run until the batch ended."""
     chunk_task, record_task = ocr_tasks()
-    chunks = {chunk_task.submit(chunk, config_dir, data_dir): chunk for chunk in _chunks(items, workers)}
-    singles = {} if chunks else {record_task.submit(item, config_dir, data_dir): item for item in items}
-    for future in as_completed(list(chunks)):
+    chunks = _chunks(items, workers)
+    todo: deque[tuple[Task[..., Any], Any]] = deque(
+        [(chunk_task, chunk) for chunk in chunks] if chunks else [(record_task, item) for item in items])
+    running: dict[PrefectFuture[Any], tuple[Task[..., Any], Any]] = {}
+    while todo or running:
+        while todo and len(running) < IN_FLIGHT_PER_WORKER * max(1, workers):
+            task, work = todo.popleft()
+            running[task.submit(work, config_dir, data_dir)] = (task, work)
+        future = next(as_completed(list(running)))
+        task, work = running.pop(future)
         result, error = _task_result(future)
-        done, retry = result if error is None else ([], chunks[future])  # failed: each record again, alone
-        singles.update({record_task.submit(item, config_dir, data_dir): item for item in retry})
-        finished(done)
-    for future in as_completed(list(singles)):
-        outcome, error = _task_result(future)
-        if error is not None:
-            outcome = quarantine_record_task(singles[future], config_dir, data_dir, stage="process", error=error)
-        finished([outcome])
+        if task is chunk_task:
+            done, retry = result if error is None else ([], work)  # failed: each record again, alone
+            todo.extend((record_task, item) for item in retry)
+            finished(done)
+        elif error is not None:
+            finished([quarantine_record_task(work, config_dir, data_dir, stage="process", error=error)])
+        else:
+            finished([result])
 
 
 def _chunks(items: list[ScanItem], workers: int) -> list[list[ScanItem]]:

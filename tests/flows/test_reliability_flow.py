@@ -7,6 +7,7 @@ talk to the same server; crashes are injected by tests/reliability/faults.py.
 
 from __future__ import annotations
 
+import gc
 import json
 import logging
 import os
@@ -35,11 +36,14 @@ from prefect.client.schemas.filters import (
     LogFilterFlowRunId,
 )
 from prefect.client.schemas.objects import FlowRun, TaskRun
+from prefect.futures import PrefectFuture
 from prefect.logging.handlers import APILogWorker
 from prefect.settings import PREFECT_API_URL
 
+import flows.batch
 import flows.tasks
 from flows import digitise_scan_root
+from flows.batch import run_scan_root
 from flows.settings import context_for, resolve_settings
 from flows.tasks import process_record_task
 from ocr import set_pixel_limit
@@ -302,6 +306,29 @@ def test_large_batch_in_chunks_retries_a_transient_failure_alone_and_counts_exac
     assert calls["page-3.png"] == 2 and all(n == 1 for name, n in calls.items() if name != "page-3.png")
     counters = context_for(lenient_config, str(tmp_path / "data")).ledger.counters()
     assert sum(c.records for c in counters) == 8
+
+
+def test_large_batch_holds_only_its_task_runs_in_flight_and_counts_every_record(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ten inputs on one worker go as five chunks; with one task run in flight per worker, only
+    the finished chunk's future is alive when its records are handed on (a future keeps its task
+    run's final state: holding every one of a 50,000-record batch grew the process), and all ten
+    are counted."""
+    scans = tmp_path / "scans"
+    for n in range(10):
+        _page(scans / "ashbourne" / "b1" / f"page-{n}.png", [*(TAX if n % 2 else PLANNING), f"Reference {n}"])
+    monkeypatch.setattr(flows.batch, "IN_FLIGHT_PER_WORKER", 1)
+    alive: list[int] = []
+
+    def count_futures(done: int, total: int) -> None:
+        gc.collect()
+        alive.append(sum(isinstance(o, PrefectFuture) for o in gc.get_objects()))
+
+    summary = run_scan_root(str(scans), data_dir=str(tmp_path / "data"), workers=1, on_progress=count_futures)
+    assert isinstance(summary, dict) and (summary["archived"], summary["pages"]) == (10, 10)
+    assert alive == [1] * 5, "at each chunk's end, only its own future (all five when submitted at once)"
+    assert sum(c.records for c in context_for(None, str(tmp_path / "data")).ledger.counters()) == 10
 
 
 def test_ocr_tasks_hold_a_tesseract_slot_only_while_its_limit_exists(tmp_path: Path, lenient_config: str) -> None:
