@@ -113,10 +113,10 @@ def _unrun_blockers(
     folder = scan_root / council / batch
     if not folder.is_dir():
         raise ArchivalError(f"{folder} is not a folder: give the scan root the batch was run from")
-    accepted, refused = discover(scan_root, councils=[council])
+    accepted, refused = discover(scan_root, councils=[council], batch=batch)
     known = {scanned_file_sha256(r) for r in records}
     known |= {q.source_sha256 for q in ledger.quarantine_entries(include_resolved=True, council=council, batch=batch)}
-    files = [i for i in accepted + [r.item for r in refused] if i.batch == batch]
+    files = [i for i in accepted + [r.item for r in refused] if i.batch == batch]  # not a link to a folder
     return [Blocker("not_run", f"scanned file {i.relative} is neither archived nor quarantined: run the batch again")
             for i in sorted(files, key=lambda i: i.relative) if sha256_file(i.path) not in known]
 

@@ -45,9 +45,11 @@ class RefusedItem:
 
 
 def discover(
-    scan_root: Path, *, councils: Iterable[str] | None = None, known_councils: Iterable[str] = ()
+    scan_root: Path, *, councils: Iterable[str] | None = None, known_councils: Iterable[str] = (),
+    batch: str | None = None,
 ) -> tuple[list[ScanItem], list[RefusedItem]]:
-    """List accepted and refused files, in a stable order (sorted paths)."""
+    """List accepted and refused files, in a stable order (sorted paths); with `batch`, only the
+    files of that batch folder of each council (no other folder is walked)."""
     root = scan_root.resolve(strict=True)
     wanted = set(councils) if councils else None
     known = set(known_councils)
@@ -59,7 +61,13 @@ def discover(
         if council_dir.is_symlink():
             refused.append(RefusedItem(_item(root, council_dir), "unsafe_path", LINK_TO_FOLDER))
             continue
-        for item in _walk(root, council_dir):
+        folder = council_dir if batch is None else council_dir / batch
+        if folder.is_symlink():
+            refused.append(RefusedItem(_item(root, folder), "unsafe_path", LINK_TO_FOLDER))
+            continue
+        if not folder.is_dir():
+            continue
+        for item in _walk(root, folder):
             reason = _refusal(root, item, known)
             if reason:
                 refused.append(RefusedItem(item, *reason))
