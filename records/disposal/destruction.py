@@ -90,12 +90,14 @@ def sign_off(ledger: Ledger, council: str, batch: str, *, by: str, sample_size: 
 
 def batch_state(
     ledger: Ledger, archive: AnyArchive, council: str, batch: str, *, verify: bool = True,
-    scan_root: Path | None = None,
+    scan_root: Path | None = None, records: list[RecordRow] | None = None,
 ) -> BatchState:
     """The batch's records, newest sign-off and every reason its paper may not be destroyed
     (the archive's files hashed again unless `verify` is False; the batch's scan folder under
-    `scan_root` compared with the ledger when given)."""
-    records = ledger.records(council=council, batch=batch)
+    `scan_root` compared with the ledger when given). `records` are the batch's records when the
+    caller has just read them."""
+    if records is None:
+        records = ledger.records(council=council, batch=batch)
     signoffs = ledger.signoffs(council, batch)
     signoff = signoffs[-1] if signoffs else None
     blockers = _state_blockers(ledger, council, batch, records, signoff)
@@ -167,7 +169,7 @@ def mark_destroyable(
     current = ledger.records(council=council, batch=batch)
     if entered and {r.source_sha256 for r in current} <= entered:
         return registered
-    state = batch_state(ledger, archive, council, batch, scan_root=scan_root)
+    state = batch_state(ledger, archive, council, batch, scan_root=scan_root, records=current)
     if state.blockers or state.signoff is None:
         raise DestructionRefused(refusal(council, batch, state.blockers), tuple(state.blockers))
     dates = ledger.document_dates(council=council)
