@@ -23,10 +23,6 @@ if TYPE_CHECKING:
     from prefect.states import State
 
 
-def _vm_hwm_kib(pid: int | str = "self") -> int:
-    return status_kib(pid, "VmHWM:")
-
-
 def _watch_engines(peaks: dict[int, int], done: threading.Event) -> None:
     """Peak memory of each Tesseract engine process, sampled while it runs: engines stop when
     the flow run's threads end, before the run returns."""
@@ -35,7 +31,7 @@ def _watch_engines(peaks: dict[int, int], done: threading.Event) -> None:
     while not done.wait(0.5):
         for pid in engine_pids():
             try:
-                peaks[pid] = max(peaks.get(pid, 0), _vm_hwm_kib(pid))
+                peaks[pid] = max(peaks.get(pid, 0), status_kib(pid, "VmHWM:"))
             except OSError:  # ended between listing and reading
                 continue
 
@@ -96,7 +92,7 @@ def main() -> None:
         "wall": wall,
         "flow_run_wall": flow_run_wall,
         "summary": summary,
-        "peak_rss_mib": _vm_hwm_kib() / 1024,
+        "peak_rss_mib": status_kib("self", "VmHWM:") / 1024,
         "largest_child_rss_mib": children.ru_maxrss / 1024,
         "engine_rss_mib": [kib / 1024 for kib in engines_kib.values()],
         "own_cpu": own.ru_utime + own.ru_stime,
