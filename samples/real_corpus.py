@@ -1,4 +1,4 @@
-"""The real-text corpus: public UK government guidance and legislation for each record type.
+"""The real-text corpus: public UK government and council texts for each record type.
 
 Texts live in samples/real_text/<record_type>/<id>.txt with one manifest line each
 (samples/real_text/manifest.csv: id, record type, split, source, licence, redaction, size).
@@ -64,6 +64,12 @@ LICENCES: tuple[tuple[tuple[str, ...], str], ...] = (
      "MIT Licence, stated in the repository's LICENSE at this commit ('Copyright (c) 2016 Ministry of Justice. "
      "Permission is hereby granted, free of charge, to any person obtaining a copy of this software and "
      "associated documentation files ...')"),
+    (("github:localgovdrupal/localgov_demo@",),
+     "GNU General Public License v2 or later, stated in the repository's LICENSE at this commit (GNU GENERAL "
+     "PUBLIC LICENSE Version 2) and its composer.json ('\"license\": \"GPL-2.0-or-later\"')"),
+    (("github:FutureNorthants/northants-design-system@",),
+     "GNU General Public License v3, stated in the repository's LICENSE at this commit (GNU GENERAL PUBLIC "
+     "LICENSE Version 3); its package.json states 'ISC'; both permit copying and redistribution"),
 )
 
 #: Personal names that appear in the published texts (officers, correspondents).
@@ -73,7 +79,7 @@ _REDACTIONS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("[EMAIL]", re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")),
     ("[POSTCODE]", re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2}\b")),
     ("[CASE-REF]", re.compile(r"\b\d{2} \d{3} \d{3}\b")),
-    ("[PHONE]", re.compile(r"\(?\b0\d{2,4}\)?\s?\d{2,4}\s?\d{3,4}\b")),
+    ("[PHONE]", re.compile(r"\(?\b0\d{2,4}\)?\s?\d{2,4}\s?\d{3,4}\b|\b555 \d{3} \d{3} \d{3}\b")),
     ("[ADDRESS]", re.compile(r"\bPO Box \d+\b", re.IGNORECASE)),
     ("[NAME]", re.compile("|".join(re.escape(n) for n in NAMES))),
 )

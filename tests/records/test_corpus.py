@@ -107,6 +107,12 @@ def test_redact_replaces_contact_details_and_case_numbers() -> None:
     assert set(used) == {"[PHONE]", "[ADDRESS]", "[POSTCODE]", "[EMAIL]", "[CASE-REF]"}
 
 
+def test_redact_replaces_the_demo_council_numbers_but_not_prices_or_dates() -> None:
+    text, used = redact("For urgent help, call 555 111 222 333. The cost is £5.30 per day from 1 April 2014.")
+    assert text == "For urgent help, call [PHONE]. The cost is £5.30 per day from 1 April 2014."
+    assert used == ["[PHONE]"]
+
+
 def test_training_texts_never_include_heldout_texts() -> None:
     held = heldout_texts()
     train = training_texts()
