@@ -25,6 +25,8 @@ per condition:
 - later:      three multi-column pages added after the reader was tuned on the rest (a report
               with one column on top and two below, financial tables beside prose, a newspaper
               page), one of them also turned 90, 180, 270 and tilted -2, the tables turned 90
+- heldout:    pages never looked at while tuning (an organisation chart, a flowchart, a
+              white-on-dark slide), upright as scanned: report them, never tune on them
 
 Texts are normalised alike for the truth and every engine (`normalise_text`). UNLV truths are
 zones in no reading order and leave photographs out, so their CER is taken zone by zone
@@ -145,11 +147,18 @@ SCRIBE_BENCHMARK = Source(
         "ground_truth/multicol_07.truth.hocr": "4629495a4c80f5c97f1da05fa3a4710e3112eef900564c05676327424a8c1bcc",
         "img/multicol_08.png": "26a8fa4c12e7e8a47726e7497a6c90577dd4f150404a42c520e652524b360362",
         "ground_truth/multicol_08.truth.hocr": "568dc08deeb48d356f9832a4bad5f72c6b728fe2f8cfe1dbc3ea1e4f223a5115",
+        # held out: never read while the pipeline was tuned (condition `heldout`)
+        "img/chart_01.png": "b082653c02f8a06e200cf493692fac4eb288ee9bfdf3eb5c5fe99daff0ba84eb",
+        "ground_truth/chart_01.truth.hocr": "aa1b069a1a71afe1f61c4435eff5235bae225440a41e524b0577f44a64a92a57",
+        "img/chart_02.png": "97c741bfb1a595811bd593829ee7c325719b4577b856a3e50b3dcf646cb1674a",
+        "ground_truth/chart_02.truth.hocr": "591a4adbff172dad1582e92d3236c14a419f8015edcd159a993d1b604e1bb7bb",
+        "img/slide_01.png": "b9e8fe414b16e4faf6b8c91a8571e7cdd0ac23b2a99296ae80a68a580082fd3e",
+        "ground_truth/slide_01.truth.hocr": "7b7418574442b096d42e08ae03982c29105fbab0639b01ecaf307a369c085a40",
     },
 )
 SOURCES = (TESSERACT_TEST, SCRIBE_BENCHMARK)
 CONDITIONS = ("unlv", "unlv-rot", "unlv-skew", "tess-test", "tess-rot",
-              "typed", "table", "form", "multicol", "real-rot", "real-skew", "later")
+              "typed", "table", "form", "multicol", "real-rot", "real-skew", "later", "heldout")
 UNLV = ("8071_093.3B", "8087_054.3B")
 TYPED = ("deposition_01", "deposition_02", "filing_01", "filing_03")
 TABLES = ("table_01", "table_02", "table_04", "table_05", "table_07", "table_08", "table_09", "table_10",
@@ -166,6 +175,10 @@ TILTED = (("filing_01", 2.0), ("table_09", -2.0), ("multicol_04", 2.0))
 #: first also turned and tilted as a sheet fed badly would be.
 LATER = (("multicol_03", 0, 0.0), ("multicol_07", 0, 0.0), ("multicol_08", 0, 0.0), ("multicol_03", 90, 0.0),
          ("multicol_03", 180, 0.0), ("multicol_03", 270, 0.0), ("multicol_03", 0, -2.0), ("multicol_07", 90, 0.0))
+#: Pages no setting was ever chosen on, to measure issue #24's goal honestly: scanned exhibits of
+#: a staff organisation chart (boxes of name, post and date), a process flowchart (boxed steps,
+#: a title block beside it) and a white-on-dark presentation slide. Never tune on these.
+HELDOUT = ("chart_01", "chart_02", "slide_01")
 
 
 @dataclass(frozen=True)
@@ -210,6 +223,7 @@ PAGES = (
     *(_scribe("real-rot", n, turn=t) for n, t in TURNED),
     *(_scribe("real-skew", n, tilt=a) for n, a in TILTED),
     *(_scribe("later", n, turn=t, tilt=a) for n, t, a in LATER),
+    *(_scribe("heldout", n) for n in HELDOUT),
 )
 
 _QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201a": "'", "\u2032": "'", "\u201c": '"', "\u201d": '"',
