@@ -26,7 +26,8 @@ per condition:
               with one column on top and two below, financial tables beside prose, a newspaper
               page), one of them also turned 90, 180, 270 and tilted -2, the tables turned 90
 - heldout:    pages never looked at while tuning (an organisation chart, a flowchart, a
-              white-on-dark slide), upright as scanned: report them, never tune on them
+              white-on-dark slide, a two-column UN resolution), upright as scanned: report
+              them, never tune on them
 - heldout-fr: held out likewise: 13 French typewritten pages of the 20th century (a catalogue
               laid out as a ledger, a journal, reports, memos, a two-column typescript), read in
               English as the councils' records are
@@ -35,7 +36,7 @@ Texts are normalised alike for the truth and every engine (`normalise_text`). UN
 zones in no reading order and leave photographs out, so their CER is taken zone by zone
 (`ocr_quality.zone_cer`); the hOCR truths of scribeocr/ocr-benchmark are read line by line in
 the file's order and scored as one text, and so are the ALTO truths of HTR-United/tapuscorpus
-(one line per `TextLine`, blocks in the file's order).
+and FoNDUE-HTR/FONDUE-EN-PRINT-20 (one line per `TextLine`, blocks in the file's order).
 """
 
 from __future__ import annotations
@@ -197,7 +198,18 @@ TAPUSCORPUS = Source(
         "data/12148-btv1b10583138r/0_36e81_default.xml": "c286dcf088f815e781dac0fefad64b51473c2f35c506156efff460b9a4a9d3b7",
     },
 )
-SOURCES = (TESSERACT_TEST, SCRIBE_BENCHMARK, TAPUSCORPUS)
+FONDUE_EN = Source(
+    repo="FoNDUE-HTR/FONDUE-EN-PRINT-20",
+    commit="a752991254908a77080d029e5dbf62bc15f22361",  # main, 2024-01-02
+    licence="transcriptions CC-BY 4.0 (htr-united.yml; README: 'Annotation is CC-BY. Images belong to the "
+            "digital libraries.'); the page is a United Nations Digital Library scan under the UN's terms",
+    files={
+        "README.md": "847e8f661a281a3a0de8441840ad92e126850b586b707a4c981a8e84e3f95c4b",
+        "data/A_RES_44_192-EN/A_RES_44_192-EN_2.jpg": "0ed5ec7aa75b02b9b698c6e99c0e1d8bab9c30cd0a1a271b6295f4a6312ce4db",
+        "data/A_RES_44_192-EN/A_RES_44_192-EN_2.xml": "3356e3ae37362d0106f82ce682f2d0ba1a400d98acf784166ccc28caeee03ea7",
+    },
+)
+SOURCES = (TESSERACT_TEST, SCRIBE_BENCHMARK, TAPUSCORPUS, FONDUE_EN)
 CONDITIONS = ("unlv", "unlv-rot", "unlv-skew", "tess-test", "tess-rot",
               "typed", "table", "form", "multicol", "real-rot", "real-skew", "later", "heldout", "heldout-fr")
 UNLV = ("8071_093.3B", "8087_054.3B")
@@ -218,7 +230,8 @@ LATER = (("multicol_03", 0, 0.0), ("multicol_07", 0, 0.0), ("multicol_08", 0, 0.
          ("multicol_03", 180, 0.0), ("multicol_03", 270, 0.0), ("multicol_03", 0, -2.0), ("multicol_07", 90, 0.0))
 #: Pages no setting was ever chosen on, to measure issue #24's goal honestly: scanned exhibits of
 #: a staff organisation chart (boxes of name, post and date), a process flowchart (boxed steps,
-#: a title block beside it) and a white-on-dark presentation slide. Never tune on these.
+#: a title block beside it) and a white-on-dark presentation slide; and (FONDUE_EN) a scanned
+#: two-column page of a 1989 UN General Assembly resolution with footnotes. Never tune on these.
 HELDOUT = ("chart_01", "chart_02", "slide_01")
 #: Held out too: French typewritten pages of the 20th century (HTR-United/tapuscorpus), read with
 #: the councils' language (eng) as a council's odd foreign-language record would be: a typed
@@ -251,8 +264,8 @@ def _scribe(condition: str, name: str, turn: int = 0, tilt: float = 0.0) -> Real
     return RealPage(condition, image, truth, turn, tilt, SCRIBE_BENCHMARK)
 
 
-def _tapus(condition: str, image: str) -> RealPage:
-    return RealPage(condition, image, image.rsplit(".", 1)[0] + ".xml", source=TAPUSCORPUS)
+def _alto(condition: str, image: str, source: Source) -> RealPage:
+    return RealPage(condition, image, image.rsplit(".", 1)[0] + ".xml", source=source)
 
 
 def _tess(condition: str, name: str, truth: str, turn: int = 0, tilt: float = 0.0) -> RealPage:
@@ -275,7 +288,8 @@ PAGES = (
     *(_scribe("real-skew", n, tilt=a) for n, a in TILTED),
     *(_scribe("later", n, turn=t, tilt=a) for n, t, a in LATER),
     *(_scribe("heldout", n) for n in HELDOUT),
-    *(_tapus("heldout-fr", p) for p in HELDOUT_FR),
+    _alto("heldout", "data/A_RES_44_192-EN/A_RES_44_192-EN_2.jpg", FONDUE_EN),
+    *(_alto("heldout-fr", p, TAPUSCORPUS) for p in HELDOUT_FR),
 )
 
 _QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201a": "'", "\u2032": "'", "\u201c": '"', "\u201d": '"',
