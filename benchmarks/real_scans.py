@@ -25,11 +25,18 @@ per condition:
 - later:      three multi-column pages added after the reader was tuned on the rest (a report
               with one column on top and two below, financial tables beside prose, a newspaper
               page), one of them also turned 90, 180, 270 and tilted -2, the tables turned 90
+- heldout:    pages never looked at while tuning (an organisation chart, a flowchart, a
+              white-on-dark slide, a two-column UN resolution), upright as scanned: report
+              them, never tune on them
+- heldout-fr: held out likewise: 13 French typewritten pages of the 20th century (a catalogue
+              laid out as a ledger, a journal, reports, memos, a two-column typescript), read in
+              English as the councils' records are
 
 Texts are normalised alike for the truth and every engine (`normalise_text`). UNLV truths are
 zones in no reading order and leave photographs out, so their CER is taken zone by zone
 (`ocr_quality.zone_cer`); the hOCR truths of scribeocr/ocr-benchmark are read line by line in
-the file's order and scored as one text.
+the file's order and scored as one text, and so are the ALTO truths of HTR-United/tapuscorpus
+and FoNDUE-HTR/FONDUE-EN-PRINT-20 (one line per `TextLine`, blocks in the file's order).
 """
 
 from __future__ import annotations
@@ -42,6 +49,7 @@ import subprocess
 import sys
 import unicodedata
 import urllib.error
+import urllib.parse
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
@@ -145,11 +153,65 @@ SCRIBE_BENCHMARK = Source(
         "ground_truth/multicol_07.truth.hocr": "4629495a4c80f5c97f1da05fa3a4710e3112eef900564c05676327424a8c1bcc",
         "img/multicol_08.png": "26a8fa4c12e7e8a47726e7497a6c90577dd4f150404a42c520e652524b360362",
         "ground_truth/multicol_08.truth.hocr": "568dc08deeb48d356f9832a4bad5f72c6b728fe2f8cfe1dbc3ea1e4f223a5115",
+        # held out: never read while the pipeline was tuned (condition `heldout`)
+        "img/chart_01.png": "b082653c02f8a06e200cf493692fac4eb288ee9bfdf3eb5c5fe99daff0ba84eb",
+        "ground_truth/chart_01.truth.hocr": "aa1b069a1a71afe1f61c4435eff5235bae225440a41e524b0577f44a64a92a57",
+        "img/chart_02.png": "97c741bfb1a595811bd593829ee7c325719b4577b856a3e50b3dcf646cb1674a",
+        "ground_truth/chart_02.truth.hocr": "591a4adbff172dad1582e92d3236c14a419f8015edcd159a993d1b604e1bb7bb",
+        "img/slide_01.png": "b9e8fe414b16e4faf6b8c91a8571e7cdd0ac23b2a99296ae80a68a580082fd3e",
+        "ground_truth/slide_01.truth.hocr": "7b7418574442b096d42e08ae03982c29105fbab0639b01ecaf307a369c085a40",
     },
 )
-SOURCES = (TESSERACT_TEST, SCRIBE_BENCHMARK)
+TAPUSCORPUS = Source(
+    repo="HTR-United/tapuscorpus",
+    commit="f18a6afe067bdb213d58ba2b69c3a04013149685",  # main, 2024-07-10
+    licence="CC-BY-4.0 (LICENSE; README: 'This work is licensed under a Creative Commons Attribution 4.0 "
+            "International License', 'The original works and their digitization are all copyright-free'); "
+            "transcriptions by Alix Chagu\u00e9",
+    files={
+        "LICENSE": "9e5f1b3c610b9c2da5c313bf81d577a7d1acec686bdb0384edefa6df0f90cd94",
+        "data/20130043_87-1962-catalogue-dactylographié-des-enregistrements/FRAN_0011_11083_L-medium.jpg": "ca523610004cea53ef9bc650e3ed96d4caa79cb9514f060a2379f596fd4128b9",
+        "data/20130043_87-1962-catalogue-dactylographié-des-enregistrements/FRAN_0011_11083_L-medium.xml": "14943609b77b3f17ce653864f31511844e025684bfe63ed6d57459eea6f41576",
+        "data/20130043_87-1962-catalogue-dactylographié-des-enregistrements/FRAN_0011_11121_L-medium.jpg": "9982b14c1ec0bd260c982b22e1a19a63c2524fcd8acb764154ff39670bca8ad9",
+        "data/20130043_87-1962-catalogue-dactylographié-des-enregistrements/FRAN_0011_11121_L-medium.xml": "6ed479e0320a448a374b27846b004b1f09669f27b15ca5cd09b362fd767fb880",
+        "data/AN-96AP_1-dossier_1-pièces_1_à_202-début-du-journal-dactylographié/FRAN_0150_0002_L-medium.jpg": "33dceba5cb1bba11b20a581e33beff307b59123a82c533debe93b616078298cb",
+        "data/AN-96AP_1-dossier_1-pièces_1_à_202-début-du-journal-dactylographié/FRAN_0150_0002_L-medium.xml": "943c791692f49bc52718da5cb7b11e497aec2441bfeb0f4dff7384c04e083f1f",
+        "data/AN-96AP_1-dossier_1-pièces_1_à_202-début-du-journal-dactylographié/FRAN_0150_0104_L-medium.jpg": "f0aba86c1556f7a78f4ee061a3fe293110bbe37b5d31e71b51135501d0348d30",
+        "data/AN-96AP_1-dossier_1-pièces_1_à_202-début-du-journal-dactylographié/FRAN_0150_0104_L-medium.xml": "581058a51b6916969e16bf71a8d633f6ed64224a207708a45aa61e91d7632faa",
+        "data/bljd-DSN390-DSN355-DSN113_(27)-DSN169/bljd_DSN169_00002.jpg": "bad03981d1282b312dfe3d3f1b179fe0ba77a5ceefa55792f4eae4e6f739db6f",
+        "data/bljd-DSN390-DSN355-DSN113_(27)-DSN169/bljd_DSN169_00002.xml": "1069888780683ce563398f2cb1945b79c8decc7a88098fd6a49c351ea9959e71",
+        "data/bljd-DSN390-DSN355-DSN113_(27)-DSN169/bljd_DSN390_00001.jpg": "19e40776ddcb28ee6a0f49d7bda43956f0472d859acc7b0b792c8c206567e979",
+        "data/bljd-DSN390-DSN355-DSN113_(27)-DSN169/bljd_DSN390_00001.xml": "b5fdf8958bbf22e32e6514217f06620a7043814a92a1f184ac789d83e68d4e24",
+        "data/bljd-DSN390-DSN355-DSN113_(27)-DSN169/bljd_DSN355_00003.jpg": "b7c68781b761195b8bdd3649b172f5ab814f083a439ac3d16925f27ae9c561e7",
+        "data/bljd-DSN390-DSN355-DSN113_(27)-DSN169/bljd_DSN355_00003.xml": "42f84e6ff7cb2904b3974a6fb1b09fc3f21858d94f5dc0131845719456b7b2db",
+        "data/12148-btv1b53097347b/4_1345a_default.jpg": "44a1ffadee165e99056e1e3381586c8d457da82568d497f829f90a6c9c5c9dc9",
+        "data/12148-btv1b53097347b/4_1345a_default.xml": "190cb3862102c98f7ebbce3690db8ee8c3a084440e67336195a80051348b97e9",
+        "data/12148-btv1b53097347b/15_20092_default.jpg": "2dce308ef3f5913986fafb067d10c9f58addfe38de458bbe4834f4d2605d2f65",
+        "data/12148-btv1b53097347b/15_20092_default.xml": "8f50bfdc2bc6ed2e3bdcac769a636795056314e972bcb4f70b1241985dcb21fd",
+        "data/12148-btv1b10581912k/22_c266f_default.jpg": "d17067a7322c0414c424e4da661b0c6d11d80bf68ecf9f791271109329080a75",
+        "data/12148-btv1b10581912k/22_c266f_default.xml": "c9cdb46b33a2892dd27d65cd6bf72feddb089d75ac2d32cc62b065bdfc055a88",
+        "data/12148-btv1b52502601r/46_a45c9_default.jpg": "dd38292180ff51135c3ba07d98a538516420fe26d40639130fd1b2851d5378e5",
+        "data/12148-btv1b52502601r/46_a45c9_default.xml": "54d0950a603fe827f58d7d3e3bf0224c3605ff8ee45baf30f64ba2ff1814deb3",
+        "data/12148-btv1b10583038c/26_0f21a_default.jpg": "a80529813d31509a758f2f59ef37856c11eda48722171633bbf03575f9bae357",
+        "data/12148-btv1b10583038c/26_0f21a_default.xml": "72503c929be1662bbc26de46c00c004cb8f4cd5caf98db6bbd069c1c35830ec4",
+        "data/12148-btv1b10583138r/0_36e81_default.jpg": "ea5c3085ef716205c11b20a0fe21ad305ffab2b38bb02b10e1a081c0072cf313",
+        "data/12148-btv1b10583138r/0_36e81_default.xml": "c286dcf088f815e781dac0fefad64b51473c2f35c506156efff460b9a4a9d3b7",
+    },
+)
+FONDUE_EN = Source(
+    repo="FoNDUE-HTR/FONDUE-EN-PRINT-20",
+    commit="a752991254908a77080d029e5dbf62bc15f22361",  # main, 2024-01-02
+    licence="transcriptions CC-BY 4.0 (htr-united.yml; README: 'Annotation is CC-BY. Images belong to the "
+            "digital libraries.'); the page is a United Nations Digital Library scan under the UN's terms",
+    files={
+        "README.md": "847e8f661a281a3a0de8441840ad92e126850b586b707a4c981a8e84e3f95c4b",
+        "data/A_RES_44_192-EN/A_RES_44_192-EN_2.jpg": "0ed5ec7aa75b02b9b698c6e99c0e1d8bab9c30cd0a1a271b6295f4a6312ce4db",
+        "data/A_RES_44_192-EN/A_RES_44_192-EN_2.xml": "3356e3ae37362d0106f82ce682f2d0ba1a400d98acf784166ccc28caeee03ea7",
+    },
+)
+SOURCES = (TESSERACT_TEST, SCRIBE_BENCHMARK, TAPUSCORPUS, FONDUE_EN)
 CONDITIONS = ("unlv", "unlv-rot", "unlv-skew", "tess-test", "tess-rot",
-              "typed", "table", "form", "multicol", "real-rot", "real-skew", "later")
+              "typed", "table", "form", "multicol", "real-rot", "real-skew", "later", "heldout", "heldout-fr")
 UNLV = ("8071_093.3B", "8087_054.3B")
 TYPED = ("deposition_01", "deposition_02", "filing_01", "filing_03")
 TABLES = ("table_01", "table_02", "table_04", "table_05", "table_07", "table_08", "table_09", "table_10",
@@ -166,6 +228,17 @@ TILTED = (("filing_01", 2.0), ("table_09", -2.0), ("multicol_04", 2.0))
 #: first also turned and tilted as a sheet fed badly would be.
 LATER = (("multicol_03", 0, 0.0), ("multicol_07", 0, 0.0), ("multicol_08", 0, 0.0), ("multicol_03", 90, 0.0),
          ("multicol_03", 180, 0.0), ("multicol_03", 270, 0.0), ("multicol_03", 0, -2.0), ("multicol_07", 90, 0.0))
+#: Pages no setting was ever chosen on, to measure issue #24's goal honestly: scanned exhibits of
+#: a staff organisation chart (boxes of name, post and date), a process flowchart (boxed steps,
+#: a title block beside it) and a white-on-dark presentation slide; and (FONDUE_EN) a scanned
+#: two-column page of a 1989 UN General Assembly resolution with footnotes. Never tune on these.
+HELDOUT = ("chart_01", "chart_02", "slide_01")
+#: Held out too: French typewritten pages of the 20th century (HTR-United/tapuscorpus), read with
+#: the councils' language (eng) as a council's odd foreign-language record would be: a typed
+#: catalogue laid out as a ledger (two pages), a typed journal (two), typed reports and memos
+#: with margin headings (three), a report's contents page and a report page, two typescripts,
+#: a play typed in two columns, a competition's rules with labels beside their text.
+HELDOUT_FR = tuple(p for p in TAPUSCORPUS.files if p.endswith((".jpg", ".jpeg")))
 
 
 @dataclass(frozen=True)
@@ -191,6 +264,10 @@ def _scribe(condition: str, name: str, turn: int = 0, tilt: float = 0.0) -> Real
     return RealPage(condition, image, truth, turn, tilt, SCRIBE_BENCHMARK)
 
 
+def _alto(condition: str, image: str, source: Source) -> RealPage:
+    return RealPage(condition, image, image.rsplit(".", 1)[0] + ".xml", source=source)
+
+
 def _tess(condition: str, name: str, truth: str, turn: int = 0, tilt: float = 0.0) -> RealPage:
     return RealPage(condition, f"testing/{name}", f"testing/{truth}", turn, tilt, TESSERACT_TEST)
 
@@ -210,6 +287,9 @@ PAGES = (
     *(_scribe("real-rot", n, turn=t) for n, t in TURNED),
     *(_scribe("real-skew", n, tilt=a) for n, a in TILTED),
     *(_scribe("later", n, turn=t, tilt=a) for n, t, a in LATER),
+    *(_scribe("heldout", n) for n in HELDOUT),
+    _alto("heldout", "data/A_RES_44_192-EN/A_RES_44_192-EN_2.jpg", FONDUE_EN),
+    *(_alto("heldout-fr", p, TAPUSCORPUS) for p in HELDOUT_FR),
 )
 
 _QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201a": "'", "\u2032": "'", "\u201c": '"', "\u201d": '"',
@@ -260,9 +340,40 @@ def hocr_text(markup: str) -> str:
     return "\n".join(" ".join(w for w in line if w) for line in parser.lines if any(line))
 
 
+class _AltoText(html.parser.HTMLParser):
+    """The text of an ALTO file, one `TextLine` per line (its `String` CONTENTs), in the file's order."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.lines: list[list[str]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "textline":
+            self.lines.append([])
+        elif tag == "string" and self.lines:
+            self.lines[-1].append(dict(attrs).get("content") or "")
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.handle_starttag(tag, attrs)
+
+
+_TAPUS_MARKS = re.compile(r"(?<![^\s'\u2019])_|\^")  # `_` at a word's start, or after an elided l', d'...
+
+
+def alto_text(markup: str) -> str:
+    """ALTO text without tapuscorpus's transcription marks: `_` before an underlined word and `^`
+    before a superscript are dropped (its `~~~` for words not typed goes in `normalise_text`)."""
+    parser = _AltoText()
+    parser.feed(markup)
+    lines = (" ".join(w for w in line if w) for line in parser.lines)
+    return "\n".join(_TAPUS_MARKS.sub("", line) for line in lines if line)
+
+
 def read_truth(path: Path) -> str:
     text = path.read_text(encoding="utf-8")
-    return hocr_text(text) if path.suffix == ".hocr" else text
+    if path.suffix == ".hocr":
+        return hocr_text(text)
+    return alto_text(text) if path.suffix == ".xml" else text
 
 
 # --- fetch ---------------------------------------------------------------------------
@@ -301,7 +412,7 @@ def _git_dir_with(source: Source, git_dirs: list[Path]) -> Path:
 
 
 def _download(source: Source, path: str) -> bytes:
-    url = RAW_URL.format(repo=source.repo, commit=source.commit, path=path)
+    url = RAW_URL.format(repo=source.repo, commit=source.commit, path=urllib.parse.quote(path))
     try:
         with urllib.request.urlopen(url, timeout=60) as response:
             return bytes(response.read())
