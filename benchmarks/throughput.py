@@ -12,6 +12,8 @@ upright 1-bit 300-dpi PNGs, the easiest pages there are.
       without loading the model for every page; nothing of the pipeline around it
   (b) `ocrmypdf --jobs <cores> --output-type pdf` on the same pages as one PDF
   (c) this pipeline's flow end to end: OCR, searchable PDF, classification, archive, ledger
+  (u) with --compare-malloc: (c) again with glibc's malloc as shipped (DIGITISE_MALLOC=default),
+      for what ocr/_exec/malloc.py saves in memory and costs in CPU
 
 The time outside Tesseract is (c) against (k): both keep the model loaded, so what is left is
 the pipeline's own work. It is signed: negative when (c) finished first.
@@ -22,6 +24,7 @@ many pages each Tesseract pass and OSD ran on.
 
 Usage: python -m benchmarks.throughput --pages 100 [--set bitonal] [--workers N] [--skip-ocrmypdf]
        python -m benchmarks.throughput --pages 5000 --distinct 500 --pipeline-only   # memory at scale
+       python -m benchmarks.throughput --pages 500 --distinct 50 --pipeline-only --compare-malloc --rounds 2
 """
 
 from __future__ import annotations
@@ -47,7 +50,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 @dataclass
 class Measured:
-    key: str  # a, k, b or c
+    key: str  # a, k, b, c or u
     name: str
     pages: int
     wall: float
@@ -226,7 +229,7 @@ def run_ocrmypdf(pages: list[Path], out: Path, workers: int) -> float:
 
 
 def run_pipeline(pages: list[Path], out: Path, workers: int, task_runner: str = "threads",
-                 heap_span: str | None = None) -> dict:
+                 heap_span: str | None = None, malloc: str | None = None) -> dict:
     batch = out / "scans" / "ashbourne" / "benchmark"
     batch.mkdir(parents=True)
     for page in pages:
@@ -236,6 +239,7 @@ def run_pipeline(pages: list[Path], out: Path, workers: int, task_runner: str = 
         [sys.executable, "-m", "benchmarks._pipeline_run", str(out / "scans"), str(out / "data"), str(workers),
          task_runner, "profile", *([heap_span] if heap_span else [])],
         check=False, capture_output=True, text=True, cwd=ROOT,
+        env={**os.environ, "DIGITISE_MALLOC": malloc} if malloc else None,
     )
     if proc.returncode:
         raise SystemExit(f"the pipeline run failed (exit {proc.returncode}):\n{proc.stderr[-3000:]}")
@@ -273,6 +277,8 @@ def main() -> None:
     parser.add_argument("--tracemalloc", metavar="A,B",
                         help="diagnostic: which lines of (c)'s process hold more memory after B records than "
                         "after A (heap-growth.txt beside the timeline); tracing slows it, so not for figures")
+    parser.add_argument("--compare-malloc", action="store_true",
+                        help="also run (c) with glibc's malloc as shipped, as (u), side by side")
     parser.add_argument("--keep", type=Path, help="keep the work folder here instead of a temporary one")
     args = parser.parse_args()
 
@@ -280,17 +286,22 @@ def main() -> None:
     try:
         sample = make_sample(work / "pages", args.kind, args.pages, args.seed, args.distinct)
         engines = ["c"] if args.pipeline_only else ["a", "k", "c"]
+        if args.compare_malloc:
+            engines.append("u")
         if args.kind == "bitonal" and not (args.skip_ocrmypdf or args.pipeline_only):
             engines.insert(2, "b")
         results: dict[str, Measured] = {}
-        runs: list[dict] = []
+        runs: dict[str, list[dict]] = {"c": [], "u": []}
         for round_ in range(args.rounds):
             for key in engines if round_ % 2 == 0 else engines[::-1]:
                 measured = _run_engine(key, sample, work / f"round{round_ + 1}", args, runs)
                 results[key] = results[key].plus(measured) if key in results else measured
-        run = _sum_runs(runs)
-        report([results[k] for k in engines], run, args, sample.pages)
+        run = _sum_runs(runs["c"])
+        untuned = _sum_runs(runs["u"]) if runs["u"] else None
+        report([results[k] for k in engines], run, args, sample.pages, untuned)
         print_timeline(Path(run["timeline"]), sample.pages / len(sample.files))
+        if untuned:
+            print_timeline(Path(untuned["timeline"]), sample.pages / len(sample.files), label="(u)")
         print_stages(run["profile"], sample, run, args.rounds)
     finally:
         if not args.keep:
@@ -298,19 +309,21 @@ def main() -> None:
 
 
 NAMES = {"a": "(a) tesseract CLI, 1 process/core", "k": "(k) tesseract kept loaded, 1 engine/core",
-         "c": "(c) council-digitise flow"}
+         "c": "(c) council-digitise flow", "u": "(u) (c), glibc malloc as shipped"}
 
 
-def _run_engine(key: str, sample: Sample, work: Path, args: argparse.Namespace, runs: list[dict]) -> Measured:
+def _run_engine(key: str, sample: Sample, work: Path, args: argparse.Namespace,
+                runs: dict[str, list[dict]]) -> Measured:
     """One engine over the whole sample: its wall time, CPU and word recall."""
     cpu = children_cpu()
-    if key == "c":
-        run = run_pipeline(sample.files, work / "pipeline", args.pipeline_workers or args.workers, args.task_runner,
-                           args.tracemalloc)
+    if key in ("c", "u"):
+        folder = work / ("pipeline" if key == "c" else "pipeline-untuned")
+        run = run_pipeline(sample.files, folder, args.pipeline_workers or args.workers, args.task_runner,
+                           args.tracemalloc, malloc="default" if key == "u" else None)
         run["all_cpu"] = children_cpu() - cpu
-        runs.append(run)
-        texts = pipeline_texts(sample.files, work / "pipeline" / "data")
-        return Measured("c", NAMES["c"], sample.pages, run["wall"], recall(sample.truth, texts), run["all_cpu"])
+        runs[key].append(run)
+        texts = pipeline_texts(sample.files, folder / "data")
+        return Measured(key, NAMES[key], sample.pages, run["wall"], recall(sample.truth, texts), run["all_cpu"])
     if key == "b":
         wall = run_ocrmypdf(sample.files, work / "ocrmypdf", args.workers)
         texts = (work / "ocrmypdf" / "pages.txt").read_text(encoding="utf-8").split("\f")[: len(sample.files)]
@@ -335,7 +348,8 @@ def _sum_runs(runs: list[dict]) -> dict:
     return total
 
 
-def report(results: list[Measured], run: dict, args: argparse.Namespace, pages: int) -> None:
+def report(results: list[Measured], run: dict, args: argparse.Namespace, pages: int,
+           untuned: dict | None = None) -> None:
     print(f"\n{args.kind} set: {pages} pages x {args.rounds} round(s), {args.workers} workers, "
           f"{os.cpu_count()} cores\n")
     print(f"{'engine':40} {'wall s':>8} {'pages/s':>8} {'CPU s/page':>11} {'word recall':>12}")
@@ -368,6 +382,11 @@ def report(results: list[Measured], run: dict, args: argparse.Namespace, pages: 
         total = run["peak_rss_mib"] + sum(engines)
         print(f"Tesseract engine processes       {len(engines)} x {max(engines):.0f} MiB peak; with the pipeline "
               f"process at most {total:.0f} MiB together")
+    if untuned:
+        u = by["u"]
+        print(f"(u) malloc as shipped: peak RSS  {untuned['peak_rss_mib']:.0f} MiB, engines "
+              f"{max(untuned.get('engine_rss_mib') or [0]):.0f} MiB; c/u by CPU per page {u.cpu / c.cpu:.3f} "
+              "(below 1: the tuning costs CPU)")
     print(f"largest child process RSS        {run['largest_child_rss_mib']:.0f} MiB "
           "(a Tesseract engine or CLI run, or the embedded Prefect server)")
     if k:
@@ -385,7 +404,7 @@ def report(results: list[Measured], run: dict, args: argparse.Namespace, pages: 
     print(f"summary                          {run['summary']}")
 
 
-def print_timeline(path: Path, pages_per_record: float, rows_shown: int = 10) -> None:
+def print_timeline(path: Path, pages_per_record: float, rows_shown: int = 10, label: str = "(c)") -> None:
     """(c)'s memory against pages done (the last round's): a few samples and the slope over
     the second half of the run, of the pipeline process and of its children apart."""
     from benchmarks._rss_timeline import read, slope_kib_per_record
@@ -393,7 +412,7 @@ def print_timeline(path: Path, pages_per_record: float, rows_shown: int = 10) ->
     rows = read(path)
     if not rows:
         return
-    print(f"\n(c) memory timeline ({len(rows)} samples, all in {path.name}), MiB\n")
+    print(f"\n{label} memory timeline ({len(rows)} samples, all in {path.name}), MiB\n")
     print(f"{'s':>7} {'pages':>6} {'pipeline':>9} {'its peak':>9} {'engines':>8} {'server etc.':>12}")
     step = max(1, len(rows) // rows_shown)
     for row in rows[::step] + ([rows[-1]] if (len(rows) - 1) % step else []):

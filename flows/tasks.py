@@ -11,7 +11,7 @@ from prefect.exceptions import ObjectNotFound
 from prefect.states import State
 
 from flows.settings import context_for
-from ocr import OcrError
+from ocr import OcrError, tune_malloc
 from records.errors import RecordError, is_transient
 from records.intake.scan import ScanItem
 from records.pipeline import RecordOutcome, process_item, quarantine_item
@@ -27,6 +27,7 @@ def _retry_only_transient(_task: Any, _task_run: Any, state: State[Any]) -> bool
 
 
 def process_record(item: ScanItem, config_dir: str | None, data_dir: str | None) -> RecordOutcome:
+    tune_malloc()  # wherever the task runs: a thread of this process, or a Dask worker's
     return process_item(item, context_for(config_dir, data_dir))
 
 
@@ -36,6 +37,7 @@ def process_records(
     """Several records in one task: outcomes, and the items that failed for a reason that may
     pass, handed back to be retried one by one (`process_record_task`) rather than retrying
     the records of the chunk that are already done."""
+    tune_malloc()
     ctx = context_for(config_dir, data_dir)
     outcomes: list[RecordOutcome] = []
     deferred: list[ScanItem] = []

@@ -4,6 +4,7 @@ No Prefect, no database, no configuration objects: callers pass plain values.
 """
 
 from ocr._exec.engine import engine_pids, stop_engines
+from ocr._exec.malloc import tune_malloc
 from ocr._exec.pdftoppm import rasterize_page
 from ocr._exec.tesseract import Engine
 from ocr.barcodes import Barcode
@@ -71,4 +72,5 @@ __all__ = [
     "start_profile",
     "stop_engines",
     "stop_profile",
+    "tune_malloc",
 ]

@@ -11,7 +11,6 @@ engine. Without tesserocr the CLI reads the pages.
 from __future__ import annotations
 
 import json
-import os
 import select
 import subprocess
 import sys
@@ -22,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from ocr import profiling
+from ocr._exec.malloc import malloc_environment
 from ocr.errors import OcrFailedError, OcrTimeoutError, ToolMissingError
 
 SERVER = Path(__file__).with_name("engine_server.py")
@@ -79,7 +79,7 @@ class _Engine:
     storage goes (a task runner's threads end with each flow run) or at exit."""
 
     def __init__(self) -> None:
-        env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
+        env = {**malloc_environment(), "OMP_THREAD_LIMIT": "1"}
         self.process = subprocess.Popen(
             [sys.executable, str(SERVER), tessdata_dir()],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env,
