@@ -230,6 +230,7 @@ def run_ocrmypdf(pages: list[Path], out: Path, workers: int) -> float:
 
 def run_pipeline(pages: list[Path], out: Path, workers: int, task_runner: str = "threads",
                  heap_span: str | None = None, malloc: str | None = None) -> dict:
+    """(c) in its own process; `malloc` "default": glibc's malloc as shipped (`_malloc_as_shipped`)."""
     batch = out / "scans" / "ashbourne" / "benchmark"
     batch.mkdir(parents=True)
     for page in pages:
@@ -239,11 +240,18 @@ def run_pipeline(pages: list[Path], out: Path, workers: int, task_runner: str = 
         [sys.executable, "-m", "benchmarks._pipeline_run", str(out / "scans"), str(out / "data"), str(workers),
          task_runner, "profile", *([heap_span] if heap_span else [])],
         check=False, capture_output=True, text=True, cwd=ROOT,
-        env={**os.environ, "DIGITISE_MALLOC": malloc} if malloc else None,
+        env=_malloc_as_shipped() if malloc == "default" else None,
     )
     if proc.returncode:
         raise SystemExit(f"the pipeline run failed (exit {proc.returncode}):\n{proc.stderr[-3000:]}")
     return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def _malloc_as_shipped() -> dict[str, str]:
+    """The environment with glibc's malloc left as shipped: no tuning by the pipeline, and none
+    of glibc's own MALLOC_* settings (which (c) may be given to try other values)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MALLOC_")}
+    return {**env, "DIGITISE_MALLOC": "default"}
 
 
 def pipeline_texts(pages: list[Path], data: Path) -> list[str]:
