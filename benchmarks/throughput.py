@@ -438,9 +438,9 @@ def print_timeline(path: Path, pages_per_record: float, rows_shown: int = 10, la
 STAGES = (
     "hash", "decode", "text layer check", "extract page image", "rasterise", "ink maps", "signals",
     "orientation check", "OSD", "noise check", "layout", "turn and deskew", "cleaning", "faint darkening",
-    "write prepared image", "tesseract ocr", "tesseract ocr-as-scanned", "tesseract ocr-turned90",
-    "tesseract ocr-turned270", "tesseract ocr-flipped", "tesseract ocr-uncleaned", "tesseract ocr-faint",
-    "tesseract ocr-sparse", "completeness check", "scratch clean-up", "PDF assembly",
+    "write prepared image", "tesseract ocr", "tesseract ocr-sheet-dpi", "tesseract ocr-as-scanned",
+    "tesseract ocr-turned90", "tesseract ocr-turned270", "tesseract ocr-flipped", "tesseract ocr-uncleaned",
+    "tesseract ocr-faint", "tesseract ocr-sparse", "completeness check", "scratch clean-up", "PDF assembly",
     "classification", "archive and ledger",
 )
 

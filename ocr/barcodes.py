@@ -44,7 +44,7 @@ def read_barcodes(
 ) -> tuple[Barcode, ...]:
     """The barcodes on a page (an image, or its grey levels), top to bottom."""
     gray = image if isinstance(image, np.ndarray) else gray_pixels(image)
-    scale = analysis_scale(dpi)
+    scale = analysis_scale(dpi, gray.shape)
     return read_reduced(reduce_gray(gray, scale), scale, formats=formats)
 
 

@@ -33,6 +33,7 @@ from ocr.errors import (
     UnsupportedFormatError,
 )
 from ocr.ink import gray_pixels
+from ocr.resolution import sheet_resolution
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +53,9 @@ class ImagePage:
 
     `pixels` is the same page already decoded, when splitting the input had to decode it
     anyway, so the reader does not decode it a second time. `capture` is the page as it was
-    scanned (for a PDF page: the image it holds), for the capture standard.
+    scanned (for a PDF page: the image it holds), for the capture standard. `sheet_dpi` is
+    a second resolution to read it at, when the recorded one implies a sheet no scanner takes
+    (`ocr.resolution`).
     """
 
     number: int
@@ -60,6 +63,7 @@ class ImagePage:
     dpi: int | None
     pixels: Image.Image | None = None
     capture: PageCapture | None = None
+    sheet_dpi: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,6 +140,14 @@ def _image_dpi(img: Image.Image) -> int | None:
     return value if value >= 70 else None
 
 
+def _sheet_dpi(img: Image.Image, recorded: int | None, *, number: int) -> int | None:
+    estimate = sheet_resolution(img.width, img.height, recorded)
+    if estimate:
+        log.info("page %d: its file records %d dpi, a %.0f-inch sheet; also read at %d dpi",
+                 number, recorded, max(img.size) / (recorded or 1), estimate)
+    return estimate
+
+
 def _too_large(pixels: int | None = None) -> ImageTooLargeError:
     size = f"has {pixels} pixels, over" if pixels else "exceeds"
     return ImageTooLargeError(
@@ -195,7 +207,8 @@ def _iter_image_pages(
         if getattr(img, "n_frames", 1) == 1 and _exif_orientation(img) in (0, 1):
             # Tesseract reads the file as it is; the reader reuses the frame decoded above.
             recorded = _image_dpi(img)
-            yield ImagePage(1, source, recorded or assumed_dpi, img, image_capture(img, recorded))
+            yield ImagePage(1, source, recorded or assumed_dpi, img, image_capture(img, recorded),
+                            _sheet_dpi(img, recorded, number=1))
         else:
             yield from _write_frames(img, work_dir, assumed_dpi, isolate=isolate)
 
@@ -223,7 +236,7 @@ def _write_frames(
         dpi = recorded or assumed_dpi
         with stage("decode"):
             out = _write_frame(page, work_dir, number, dpi)
-        yield ImagePage(number, out, dpi, page, image_capture(page, recorded))
+        yield ImagePage(number, out, dpi, page, image_capture(page, recorded), _sheet_dpi(page, recorded, number=number))
 
 
 def _write_frame(page: Image.Image, work_dir: Path, number: int, dpi: int) -> Path:

@@ -12,6 +12,8 @@ The steps, each cheap unless the page needs it:
    goes to Tesseract untouched.
 3. OCR once (`ocr_page_image`: text, TSV word boxes and the PDF page), as a single
    column if the page has only one (`ocr.layout`), else with Tesseract's layout analysis.
+   A page whose file records a resolution no scanner made (`ocr.resolution`) is read at
+   the resolution its pixel size implies on an office sheet too, kept when clearly better.
 4. `check_reading`: text-line bands of ink (faint ink included) against word boxes.
    Lines unread → a second pass with faint ink darkened, then one with sparse-text
    segmentation (`--psm 11`); the most complete pass wins. Whatever is still missing
@@ -113,7 +115,8 @@ class _Page:
 
     `path` is the file Tesseract reads when the page needs no preparing; `dpi` the page's
     own resolution (None when it records none); `ink` its main text, `faint_ink` that with
-    faint ink as well (`ink_maps`).
+    faint ink as well (`ink_maps`); `sheet_dpi` a second resolution to read it at
+    (`ocr.resolution`).
     """
 
     number: int
@@ -123,6 +126,7 @@ class _Page:
     gray: np.ndarray
     ink: InkMap
     faint_ink: InkMap
+    sheet_dpi: int | None = None
 
     @classmethod
     def decode(cls, page: ImagePage) -> _Page:
@@ -131,7 +135,7 @@ class _Page:
             gray = gray_pixels(pixels)
         with stage("ink maps"):
             ink, faint_ink = ink_maps(gray, dpi=page.dpi)
-        return cls(page.number, page.image, page.dpi, pixels, gray, ink, faint_ink)
+        return cls(page.number, page.image, page.dpi, pixels, gray, ink, faint_ink, page.sheet_dpi)
 
     @property
     def tesseract_dpi(self) -> int:
@@ -148,12 +152,14 @@ class _Plan:
 
 @dataclass(frozen=True, slots=True)
 class _Attempt:
-    """One OCR pass to make: how the page is prepared, Tesseract's segmentation mode, and
-    the `tag` naming the pass's files (`00001.ocr-faint.pdf`)."""
+    """One OCR pass to make: how the page is prepared, Tesseract's segmentation mode, the
+    `tag` naming the pass's files (`00001.ocr-faint.pdf`), and the resolution Tesseract is
+    told (None: the page's own)."""
 
     tag: str
     prep: Preparation
     psm: int
+    dpi: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,11 +191,16 @@ def read_page(page: ImagePage, options: ReadOptions) -> PageReading:
 
     best = _ocr_pass(source, options, first)
     passes = 1
+    if source.sheet_dpi:  # its file's resolution is doubtful: read at the sheet's, keep it if clearly better
+        at_sheet = _ocr_pass(source, options, replace(first, tag="ocr-sheet-dpi", dpi=source.sheet_dpi))
+        passes += 1
+        best = at_sheet if _clearly_better(at_sheet, best) else best
+    dpi = best.attempt.dpi
     settled = plan.certain
     compared = False
     if plan.rotation and not _trusted(best):  # turned on the ink's word: is it better than as scanned?
         as_scanned = _Attempt("ocr-as-scanned", Preparation(0, measure_skew(source.ink).angle, clean=noisy),
-                              segmentation_mode(source.ink, options.psm))
+                              segmentation_mode(source.ink, options.psm), dpi)
         best, settled = _pick(best, _ocr_pass(source, options, as_scanned))
         passes += 1
         compared = True
@@ -198,18 +209,18 @@ def read_page(page: ImagePage, options: ReadOptions) -> PageReading:
             turned = (best.attempt.prep.rotation + quarter) % 360
             upright = Preparation(turned, measure_skew(source.ink.rotated(turned)).angle, clean=noisy)
             mode_turned = segmentation_mode(source.ink.rotated(turned), options.psm)
-            best, settled = _pick(best, _ocr_pass(source, options, _Attempt(f"ocr-turned{quarter}", upright, mode_turned)))
+            best, settled = _pick(best, _ocr_pass(source, options, _Attempt(f"ocr-turned{quarter}", upright, mode_turned, dpi)))
             passes += 1
         compared = True
     if (not plan.certain and not compared) or best.reading.is_garbled:  # garbled text may be upside down
         turned = best.attempt.prep.rotation
         upside_down = replace(best.attempt.prep, rotation=(turned + 180) % 360)
-        flipped = _ocr_pass(source, options, _Attempt("ocr-flipped", upside_down, best.attempt.psm))
+        flipped = _ocr_pass(source, options, _Attempt("ocr-flipped", upside_down, best.attempt.psm, dpi))
         passes += 1
         best, settled = _pick(best, flipped)
     if best.attempt.prep.clean and not best.reading.is_complete:  # cleaning may have erased the lines
-        raw = _ocr_pass(source, options, _Attempt("ocr-uncleaned", replace(best.attempt.prep, clean=False),
-                                                  best.attempt.psm))
+        raw = _ocr_pass(source, options, replace(best.attempt, tag="ocr-uncleaned",
+                                                 prep=replace(best.attempt.prep, clean=False)))
         passes += 1
         best = raw if _clearly_better(raw, best) else best
     if not best.reading.is_complete:  # any line missed: worth a pass, if not always a reviewer's time
@@ -237,8 +248,8 @@ def _recoveries(kept: _Attempt, *, bitonal: bool) -> list[_Attempt]:
 
     A bitonal page has no grey ink to darken: the faint pass would be the first pass again.
     """
-    tries = [] if bitonal else [_Attempt("ocr-faint", replace(kept.prep, faint=True), kept.psm)]
-    tries.append(_Attempt("ocr-sparse", replace(kept.prep, faint=not bitonal), RECOVERY_PSM))
+    tries = [] if bitonal else [replace(kept, tag="ocr-faint", prep=replace(kept.prep, faint=True))]
+    tries.append(replace(kept, tag="ocr-sparse", prep=replace(kept.prep, faint=not bitonal), psm=RECOVERY_PSM))
     return tries
 
 
@@ -372,7 +383,7 @@ def _ocr_pass(page: _Page, options: ReadOptions, attempt: _Attempt) -> _Pass:
     with stage(f"tesseract {attempt.tag}", children=options.engine == "cli"):  # the engine reports its own
         result = ocr_page_image(
             target, out_base=out_base, languages=options.languages,
-            dpi=page.tesseract_dpi, psm=attempt.psm, timeout=options.timeout, engine=options.engine,
+            dpi=attempt.dpi or page.tesseract_dpi, psm=attempt.psm, timeout=options.timeout, engine=options.engine,
         )
     with stage("completeness check"):
         reading = check_reading(_ink_of(prepared, page, attempt.prep), result.words)

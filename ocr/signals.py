@@ -38,7 +38,7 @@ def page_signals(
     """Read the barcodes of a page image (or its grey levels) and test it for blankness.
     `formats` empty: no barcode is looked for (blank-page separation alone)."""
     gray = image if isinstance(image, np.ndarray) else gray_pixels(image)
-    scale = analysis_scale(dpi)
+    scale = analysis_scale(dpi, gray.shape)
     small = reduce_gray(gray, scale)
     blank = check_blank(faint_ink_map(small, scale))
     barcodes = read_reduced(small, scale, formats=formats) if formats and not blank.is_blank else ()
