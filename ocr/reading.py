@@ -192,9 +192,8 @@ def read_page(page: ImagePage, options: ReadOptions) -> PageReading:
     best = _ocr_pass(source, options, first)
     passes = 1
     if source.sheet_dpi:  # its file's resolution is doubtful: read at the sheet's, keep it if clearly better
-        at_sheet = _ocr_pass(source, options, replace(first, tag="ocr-sheet-dpi", dpi=source.sheet_dpi))
+        best = _at_sheet_dpi(source, options, best)
         passes += 1
-        best = at_sheet if _clearly_better(at_sheet, best) else best
     dpi = best.attempt.dpi
     settled = plan.certain
     compared = False
@@ -218,6 +217,9 @@ def read_page(page: ImagePage, options: ReadOptions) -> PageReading:
         flipped = _ocr_pass(source, options, _Attempt("ocr-flipped", upside_down, best.attempt.psm, dpi))
         passes += 1
         best, settled = _pick(best, flipped)
+    if source.sheet_dpi and dpi is None and best.attempt.prep.rotation != first.prep.rotation:
+        best = _at_sheet_dpi(source, options, best)  # the sheet's resolution was tried the wrong way up
+        passes += 1
     if best.attempt.prep.clean and not best.reading.is_complete:  # cleaning may have erased the lines
         raw = _ocr_pass(source, options, replace(best.attempt, tag="ocr-uncleaned",
                                                  prep=replace(best.attempt.prep, clean=False)))
@@ -240,6 +242,12 @@ def read_page(page: ImagePage, options: ReadOptions) -> PageReading:
         best.ocr, prep.rotation, prep.skew_undone, prep.clean, best.reading, reasons, passes, best.attempt.psm,
         signals,
     )
+
+
+def _at_sheet_dpi(page: _Page, options: ReadOptions, best: _Pass) -> _Pass:
+    """`best`, or its reading with Tesseract told the sheet's resolution if that is clearly better."""
+    at_sheet = _ocr_pass(page, options, replace(best.attempt, tag="ocr-sheet-dpi", dpi=page.sheet_dpi))
+    return at_sheet if _clearly_better(at_sheet, best) else best
 
 
 def _recoveries(kept: _Attempt, *, bitonal: bool) -> list[_Attempt]:
