@@ -82,11 +82,18 @@ def straighten(image: Image.Image, *, rotation: int, skew: float, ink: InkMap | 
         # way reads (benchmarks/QUALITY.md).
         out = straighten_pixels(gray_pixels(image), rotation=rotation, skew=skew, ink=ink)
         return BitonalPage.from_gray(out).to_image() if image.mode == "1" else Image.fromarray(out)
+    out = straighten_colour(image, rotation=rotation, skew=skew, ink=ink)
+    return Image.fromarray(out, "RGB" if out.ndim == 3 else "L")
+
+
+def straighten_colour(image: Image.Image, *, rotation: int, skew: float, ink: InkMap | None = None) -> np.ndarray:
+    """`straighten` for a page of any other mode, as the array made (RGB, or grey for a
+    palette page), so a caller that only writes it spares Pillow's copy (`ocr.colour`)."""
     turned = _turn(image, rotation)
     expand = _would_clip(ink.rotated(rotation) if ink is not None else _coarse_ink(turned), skew)
     work = turned if turned.mode == "RGB" else turned.convert("RGB" if turned.mode in ("RGBA", "CMYK") else "L")
     # Bilinear: a third of bicubic's time on an A4 page, and the same words read.
-    return Image.fromarray(rotate_about_centre(np.asarray(work), -skew, expand=expand), work.mode)
+    return rotate_about_centre(np.asarray(work), -skew, expand=expand)
 
 
 def straighten_pixels(gray: np.ndarray, *, rotation: int, skew: float, ink: InkMap | None = None) -> np.ndarray:

@@ -12,7 +12,8 @@ from PIL import Image
 
 from ocr.bitonal import BitonalPage
 from ocr.cleaning import clean_page, darken_faint_ink
-from ocr.deskew import should_deskew, straighten, straighten_pixels
+from ocr.colour import ColourPage
+from ocr.deskew import should_deskew, straighten, straighten_colour, straighten_pixels
 from ocr.ink import InkMap
 from ocr.profiling import stage
 
@@ -38,23 +39,32 @@ class Preparation:
         return self.skew if should_deskew(self.skew) else 0.0
 
 
+#: What `prepare_page` hands on: a page Pillow holds, or one kept as an array until written.
+PreparedPage = Image.Image | BitonalPage | ColourPage
+
+
 def prepare_page(
     source: Image.Image, gray: np.ndarray, prep: Preparation, *, ink: InkMap | None = None
-) -> Image.Image | BitonalPage:
+) -> PreparedPage:
     """The page as Tesseract should see it; `source` itself when nothing needs doing.
 
     `gray` is the source's grey levels, `ink` its ink map if the caller has one. A bitonal
-    page that is only turned or straightened stays an array until it is written (`BitonalPage`).
+    page that is only turned or straightened stays an array until it is written (`BitonalPage`),
+    and so does a colour page straightened and nothing more (`ColourPage`).
     """
     if not prep.changes_page:
         return source
     retouched = prep.clean or prep.faint
     with stage("turn and deskew"):
-        if source.mode == "L" or (source.mode == "1" and not retouched):
+        # A colour page to be cleaned or darkened is made grey anyway: straighten its grey levels,
+        # a third of the pixels, rather than the colour page and then convert it.
+        if source.mode == "L" or (source.mode != "1" and retouched) or (source.mode == "1" and not retouched):
             straight = straighten_pixels(gray, rotation=prep.rotation, skew=prep.skew, ink=ink)
             if source.mode == "1":
                 return BitonalPage.from_gray(straight)
             page = Image.fromarray(np.ascontiguousarray(straight))
+        elif source.mode == "RGB" and should_deskew(prep.skew) and not retouched:
+            return ColourPage(straighten_colour(source, rotation=prep.rotation, skew=prep.skew, ink=ink))
         else:
             page = straighten(source, rotation=prep.rotation, skew=prep.skew, ink=ink)
     if retouched:
@@ -68,7 +78,7 @@ def prepare_page(
     return page
 
 
-def save_prepared(page: Image.Image | BitonalPage, base: Path, dpi: int | None) -> Path:
+def save_prepared(page: PreparedPage, base: Path, dpi: int | None) -> Path:
     """PBM for bitonal pages, PNG at the fastest compression (zlib's run-length strategy) for the rest.
 
     Tesseract G4-encodes a bitonal page it reads from PBM, the quickest file to write, into
@@ -81,6 +91,10 @@ def save_prepared(page: Image.Image | BitonalPage, base: Path, dpi: int | None) 
         if isinstance(page, BitonalPage):
             out = Path(f"{base}.pbm")
             page.save_pbm(out)
+            return out
+        if isinstance(page, ColourPage):  # no resolution in the file: Tesseract is told it
+            out = Path(f"{base}.png")
+            page.save_png(out)
             return out
         info: dict[str, Any] = {"dpi": (dpi, dpi)} if dpi else {}
         out = Path(f"{base}.png")

@@ -44,7 +44,7 @@ from ocr.ink import InkMap, gray_pixels, ink_map, ink_maps
 from ocr.layout import segmentation_mode
 from ocr.orientation import Orientation, guess_orientation
 from ocr.pages import ImagePage
-from ocr.prepare import Preparation, prepare_page, save_prepared
+from ocr.prepare import PreparedPage, Preparation, prepare_page, save_prepared
 from ocr.profiling import stage
 from ocr.quality import DOUBTFUL_WORD, Reading, ReviewReason, check_reading, review_reasons
 from ocr.signals import PageSignals, page_signals
@@ -398,7 +398,7 @@ def _ocr_pass(page: _Page, options: ReadOptions, attempt: _Attempt) -> _Pass:
     return _Pass(result, reading, attempt)
 
 
-def _ink_of(prepared: Image.Image | BitonalPage, page: _Page, prep: Preparation) -> InkMap:
+def _ink_of(prepared: PreparedPage, page: _Page, prep: Preparation) -> InkMap:
     """The faint-ink map of the page as prepared, moved rather than measured again when it was
     only turned and tilted."""
     if prepared is page.pixels:

@@ -73,3 +73,32 @@ def test_ocr_document_skewed_page_reads_in_text_and_pdf(tmp_path: Path) -> None:
     assert word_recall(TRUTH, page.text) >= 0.97
     layer = subprocess.run(["pdftotext", str(result.pdf_path), "-"], capture_output=True, text=True, check=True).stdout
     assert word_recall(TRUTH, layer) >= 0.97
+
+
+def test_straightened_colour_page_is_written_with_the_pixels_pillow_would_write(tmp_path: Path) -> None:
+    from ocr.colour import ColourPage
+    from ocr.prepare import Preparation, prepare_page, save_prepared
+
+    grey = _tilted(2.0)
+    page = Image.merge("RGB", (grey, grey.point(lambda v: min(255, v + 40)), grey.point(lambda v: v // 2)))
+    prepared = prepare_page(page, np.asarray(grey), Preparation(0, 2.0))
+    assert isinstance(prepared, ColourPage)  # kept as OpenCV's array, not copied into Pillow's
+    expected = np.asarray(straighten(page, rotation=0, skew=2.0))
+    written = save_prepared(prepared, tmp_path / "p", 300)
+    with Image.open(written) as out:
+        assert out.mode == "RGB"
+        assert np.array_equal(np.asarray(out), expected)
+
+
+def test_ocr_document_tilted_colour_scan_keeps_its_page_size(tmp_path: Path) -> None:
+    """The straightened colour page is written without a resolution: Tesseract is told it, and the
+    searchable PDF's page is the scan's size at that resolution."""
+    path = tmp_path / "colour.jpg"
+    _tilted(-2.0).convert("RGB").save(path, dpi=(300, 300), quality=92)
+    result = ocr_document(path, work_dir=tmp_path / "w")
+    assert result.pages[0].skew == pytest.approx(-2.0, abs=0.15)
+    assert word_recall(TRUTH, result.pages[0].text) >= 0.97
+    from pypdf import PdfReader
+
+    box = PdfReader(result.pdf_path).pages[0].mediabox
+    assert (float(box.width), float(box.height)) == pytest.approx((2480 * 72 / 300, 1200 * 72 / 300), abs=3)
