@@ -56,14 +56,14 @@ def prepare_page(
         return source
     retouched = prep.clean or prep.faint
     with stage("turn and deskew"):
-        # A colour page to be cleaned or darkened is made grey anyway: straighten its grey levels,
-        # a third of the pixels, rather than the colour page and then convert it.
-        if source.mode == "L" or (source.mode != "1" and retouched) or (source.mode == "1" and not retouched):
+        # Grey levels are straightened for a grey page, a bitonal page only turned or tilted, and a
+        # colour page to be cleaned or darkened (made grey anyway: a third of the pixels to turn).
+        if source.mode == "L" or (source.mode == "1") != retouched:
             straight = straighten_pixels(gray, rotation=prep.rotation, skew=prep.skew, ink=ink)
             if source.mode == "1":
                 return BitonalPage.from_gray(straight)
             page = Image.fromarray(np.ascontiguousarray(straight))
-        elif source.mode == "RGB" and should_deskew(prep.skew) and not retouched:
+        elif source.mode == "RGB" and should_deskew(prep.skew):  # retouched colour went grey above
             return ColourPage(straighten_colour(source, rotation=prep.rotation, skew=prep.skew, ink=ink))
         else:
             page = straighten(source, rotation=prep.rotation, skew=prep.skew, ink=ink)
