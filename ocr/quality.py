@@ -91,7 +91,10 @@ class Reading:
 
     @property
     def score(self) -> float:
-        """Quality in [0, 1]: the weakest of coverage and word confidence, less missed lines."""
+        """Quality in [0, 1]: the weakest of coverage and word confidence, scaled by the share of
+        lines read. Scaled, not less that share: unread lines already lower the coverage, and
+        subtracting them as well took a short page read at 95 % whose signature and stamps went
+        unread to 0.000, the score of a page with nothing read."""
         if self.ink_lines == 0 and self.words == 0:
             return 1.0  # a blank page, read as blank
         if self.words == 0:
@@ -99,7 +102,7 @@ class Reading:
         confidence = min(1.0, max(0.0, (self.mean_confidence - 40.0) / 50.0)) * (1.0 - 0.5 * self.doubtful_share)
         coverage = min(1.0, self.coverage / 0.95)
         missed = self.missed_lines / max(1, self.ink_lines)
-        return round(max(0.0, min(confidence, coverage) - missed), 3)
+        return round(max(0.0, min(confidence, coverage) * (1.0 - missed)), 3)
 
     def is_better_than(self, other: Reading) -> bool:
         """For two passes over the same page: reads more lines, or clearly more ink no less surely."""

@@ -18,10 +18,12 @@ The steps, each cheap unless the page needs it:
    Lines unread → a second pass with faint ink darkened, then one with sparse-text
    segmentation (`--psm 11`); the most complete pass wins. Whatever is still missing
    is reported as a review reason, never dropped silently. A page that was despeckled
-   and still has lines unread is first read as scanned too, and that reading kept when it
-   is clearly better (`_clearly_better`): the median filter that clears grain also erases
+   and still has lines unread, or whose print is thin (`thin_print`), is first read as
+   scanned too, and that reading kept when it is clearly better (`_clearly_better`) or no
+   worse and surer (`_no_worse_and_surer`): the median filter that clears grain also erases
    small print on a low-resolution scan and print on halftone shading (real scans: a
-   newspaper page at 0.66 of its words' recall cleaned, 0.98 not; a shaded table 0.35, 0.55).
+   newspaper page at 0.66 of its words' recall cleaned, 0.98 not; a shaded table 0.35, 0.55;
+   a typed letter scanned at about 110 dpi 0.81-0.87, 0.98).
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ from PIL import Image
 
 from ocr.bitonal import BitonalPage
 from ocr._exec.tesseract import Engine, TesseractPage, detect_orientation, ocr_page_image
-from ocr.cleaning import measure_noise, should_clean
+from ocr.cleaning import measure_noise, should_clean, thin_print
 from ocr.defaults import DEFAULT_DPI, DEFAULT_ENGINE, DEFAULT_LANGUAGES, DEFAULT_PAGE_TIMEOUT
 from ocr.deskew import measure_skew, should_deskew
 from ocr.errors import InputUnreadableError
@@ -184,7 +186,8 @@ def read_page(page: ImagePage, options: ReadOptions) -> PageReading:
     if not guess.certain:
         plan = _settle_orientation(source, guess, timeout=options.timeout)
     with stage("noise check"):
-        noisy = should_clean(measure_noise(source.gray))
+        noise = measure_noise(source.gray)
+        noisy = should_clean(noise)
     with stage("layout"):
         mode = segmentation_mode(source.ink.rotated(plan.rotation), options.psm)
     first = _Attempt("ocr", Preparation(plan.rotation, plan.skew, clean=noisy), mode)
@@ -220,11 +223,11 @@ def read_page(page: ImagePage, options: ReadOptions) -> PageReading:
     if source.sheet_dpi and dpi is None and best.attempt.prep.rotation != first.prep.rotation:
         best = _at_sheet_dpi(source, options, best)  # the sheet's resolution was tried the wrong way up
         passes += 1
-    if best.attempt.prep.clean and not best.reading.is_complete:  # cleaning may have erased the lines
+    if best.attempt.prep.clean and (not best.reading.is_complete or thin_print(noise)):  # cleaning may have erased print
         raw = _ocr_pass(source, options, replace(best.attempt, tag="ocr-uncleaned",
                                                  prep=replace(best.attempt.prep, clean=False)))
         passes += 1
-        best = raw if _clearly_better(raw, best) else best
+        best = raw if _clearly_better(raw, best) or _no_worse_and_surer(raw, best) else best
     if not best.reading.is_complete:  # any line missed: worth a pass, if not always a reviewer's time
         for retry in _recoveries(best.attempt, bitonal=source.pixels.mode == "1"):
             passes += 1
@@ -372,6 +375,16 @@ def _clearly_better(one: _Pass, other: _Pass) -> bool:
         return False
     surer = one.reading.mean_confidence >= other.reading.mean_confidence + SURER_BY
     return mine >= max(TURN_MARGIN * theirs, theirs + TURN_MIN_WORDS) or surer
+
+
+def _no_worse_and_surer(one: _Pass, other: _Pass) -> bool:
+    """Two readings of the same page turned and segmented alike: `one` misses no more lines, reads
+    no fewer words surely and reads them more surely. How a page read as scanned beats its
+    despeckled copy when the filter wore thin print down (a typed letter scanned at about 110 dpi:
+    11-17 % more sure words, confidence 4-5 higher, 0.98 of its words against 0.81-0.87)."""
+    return (one.reading.missed_lines <= other.reading.missed_lines
+            and _sure_words(one.ocr) >= _sure_words(other.ocr)
+            and one.reading.mean_confidence > other.reading.mean_confidence)
 
 
 def _sure_words(ocr: TesseractPage) -> int:
