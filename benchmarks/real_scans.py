@@ -41,7 +41,8 @@ zones in no reading order and leave photographs out, so their CER is taken zone 
 (`ocr_quality.zone_cer`); the hOCR truths of scribeocr/ocr-benchmark are read line by line in
 the file's order and scored as one text, and so are the ALTO truths of HTR-United/tapuscorpus
 FoNDUE-HTR/FONDUE-EN-PRINT-20, FloChiff/ehri-dataset and the Stanford letters (one line per
-`TextLine`, blocks in the file's order, handwritten and signature lines left out).
+`TextLine`, blocks in the file's order; the Stanford letters' lines tagged handwritten or
+signature left out, `Source.untyped_lines`).
 """
 
 from __future__ import annotations
@@ -481,8 +482,9 @@ _TAPUS_MARKS = re.compile(r"(?<![^\s'\u2019])_|\^")  # `_` at a word's start, or
 
 
 def alto_text(markup: str, untyped: tuple[str, ...] = ()) -> str:
-    """ALTO text without tapuscorpus's transcription marks: `_` before an underlined word and `^`
-    before a superscript are dropped (its `~~~` for words not typed goes in `normalise_text`)."""
+    """ALTO text without its corpora's transcription marks: tapuscorpus's `_` before an underlined
+    word and `^` before a superscript, the Stanford letters' brackets around struck-out typing (its
+    `~~~` for words not typed goes in `normalise_text`); lines of an `untyped` type left out."""
     parser = _AltoText(untyped)
     parser.feed(markup)
     lines = (" ".join(w for w in line if w) for line in parser.lines)
