@@ -79,10 +79,33 @@ def test_check_reading_ignores_ornamental_borders_but_not_dropped_lines() -> Non
     assert check_reading(ink, _words_over(page, skip_line=1)).missed_lines == 1
 
 
+def test_scanner_edges_and_specks_are_missed_bands_but_no_reason_for_review() -> None:
+    """A dark strip down the sheet's side, a torn shadow along its foot and a few specks
+    between lines: bands no word covers, worth another pass but not a reviewer's look. A
+    dropped line on the same page still is (real scans: a third of the well-read pages
+    flagged were flagged for their edges)."""
+    page = render_lines(LINES, size=(2480, 1200))
+    rng = np.random.default_rng(4)
+    pixels = np.asarray(page).copy()
+    pixels[1170:1196, rng.random(2480) < 0.2] = 0
+    pixels[:, :12][rng.random((1200, 12)) < 0.5] = 0
+    edged = Image.fromarray(pixels)
+    specked = render_lines(LINES, size=(2480, 1200))
+    for x in (600, 1400, 1900):
+        ImageDraw.Draw(specked).ellipse((x, 900, x + 14, 914), fill=0)
+    for marked in (edged, specked):
+        ink = ink_map(marked, dpi=300, faint=True)
+        reading = check_reading(ink, _words_over(marked))
+        assert reading.missed_lines == 1 and reading.unread_lines == 0
+        assert review_reasons(reading) == () and reading.score > 0.9
+        dropped = check_reading(ink, _words_over(marked, skip_line=1))
+        assert dropped.unread_lines == 1 and review_reasons(dropped) == (ReviewReason.lines_unread,)
+
+
 def test_reading_score_blank_and_unread_pages() -> None:
-    assert Reading(0, 0, 1.0, 0.0, 0.0, 0).score == 1.0  # blank, read as blank
-    assert Reading(3, 3, 0.0, 0.0, 0.0, 0).score == 0.0
-    unread = Reading(3, 3, 0.0, 0.0, 0.0, 0)
+    assert Reading(0, 0, 0, 1.0, 1.0, 0.0, 0.0, 0).score == 1.0  # blank, read as blank
+    assert Reading(3, 3, 3, 0.0, 0.0, 0.0, 0.0, 0).score == 0.0
+    unread = Reading(3, 3, 3, 0.0, 0.0, 0.0, 0.0, 0)
     assert review_reasons(unread) == (ReviewReason.ink_without_text,)
 
 
@@ -90,10 +113,10 @@ def test_a_well_read_short_page_with_unread_marks_scores_above_nothing_and_is_re
     """Seven bands, three of them a signature and two stamps Tesseract leaves unread, taking
     three fifths of the ink: the typed lines are read surely. The page goes to review, with a
     score between nothing read and well read, not the 0.000 of an unread page."""
-    marked = Reading(7, 3, 0.4, 92.0, 0.0, 60)
+    marked = Reading(7, 3, 3, 0.4, 0.4, 92.0, 0.0, 60)
     assert 0.2 < marked.score < REVIEW_BELOW
     assert review_reasons(marked) == (ReviewReason.lines_unread,)
-    assert Reading(60, 1, 0.99, 92.0, 0.0, 600).score > 0.9  # one band of sixty: a logo, hardly a loss
+    assert Reading(60, 1, 1, 0.99, 0.99, 92.0, 0.0, 600).score > 0.9  # one band of sixty: a logo, hardly a loss
 
 
 def test_review_reason_codes_are_stable() -> None:
@@ -170,7 +193,7 @@ def _pass(tag: str, *, missed: int, sure: int, doubtful: int = 0) -> _Pass:
     words = tuple(OcrWord(100 * n, 50 * n, 90, 30, 90.0 if n < sure else 30.0, (1, 1, n), 5, plausible=True)
                   for n in range(sure + doubtful))
     mean = sum(w.confidence for w in words) / len(words)
-    reading = Reading(40, missed, 0.9, round(mean, 2), doubtful / len(words), len(words))
+    reading = Reading(40, missed, missed, 0.9, 0.9, round(mean, 2), doubtful / len(words), len(words))
     page = TesseractPage("", tuple(w.confidence for w in words), Path(f"{tag}.pdf"), words)
     return _Pass(page, reading, _Attempt(tag, Preparation(faint=tag == "ocr-faint"), 3))
 
